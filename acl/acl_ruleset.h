@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * acl_ruleset.h: compiled policy, the one thing the data path, trace and
+ * `npvsctl reach` classify with.
+ *
+ * acl_compile() turns an acl_model (acl_model.h) into an immutable
+ * acl_ruleset: rte_acl contexts per (direction, family, endpoint group),
+ * the address -> endpoint table (identity and groups of every pod address)
+ * and the rule-origin table that names the policy, rule, peer and port
+ * behind every verdict. See docs/architecture.md for the scheme.
+ *
+ * Classify keys: struct acl_key4 / acl_key6 in acl_fields.h. Rule values are
+ * host order inside acl/, keys are network order (rte_acl's convention).
+ *
+ * Thread-safety: acl_compile() and acl_ruleset_free() run on the control
+ * thread (they call rte_acl_build/rte_acl_free). A published ruleset is
+ * read-only; any number of lcores may call acl_classify() and the lookup
+ * functions on it concurrently. Requires an initialised EAL (rte_acl
+ * allocates with rte_malloc); --no-huge is enough.
+ */
+#ifndef NPVS_ACL_RULESET_H
+#define NPVS_ACL_RULESET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "acl_model.h"
+
+struct acl_ruleset;
+
+/** Direction of a check, from the local endpoint's point of view. */
+enum acl_dir {
+	ACL_DIR_INGRESS = 0,    /**< peer is the source, endpoint the destination */
+	ACL_DIR_EGRESS = 1,     /**< endpoint is the source, peer the destination */
+	ACL_DIR_MAX,
+};
+
+/**
+ * Verdicts from acl_classify(). Any other value v is an allow by the rule
+ * whose origin acl_ruleset_origin(rs, v) describes.
+ */
+#define ACL_VERDICT_DENY 0u             /**< isolated, and no rule allows */
+#define ACL_VERDICT_UNISOLATED UINT32_MAX /**< no policy isolates: allowed */
+
+/** Group id of an endpoint that no policy isolates in that direction. */
+#define ACL_GROUP_NONE 0u
+
+/** Identity of an address that is no known pod (an outside host). */
+#define ACL_IDENTITY_WORLD 0u
+
+/** What the compiler knows of one pod address. */
+struct acl_endpoint {
+	struct acl_addr addr;
+	uint32_t identity;              /**< shared by pods alike for policy */
+	uint32_t group[ACL_DIR_MAX];    /**< ACL_GROUP_NONE: not isolated */
+	uint32_t pod;                   /**< index into the model's pods */
+};
+
+/** Where an allow came from (for trace, counters and logs). */
+struct acl_origin {
+	const char *policy_ns;
+	const char *policy_name;
+	enum acl_dir dir;
+	uint32_t rule;          /**< index in ingress[] or egress[] */
+	uint32_t peer;          /**< index in the rule's peers; UINT32_MAX: all */
+	uint32_t port;          /**< index in the rule's ports; UINT32_MAX: all */
+};
+
+/** Options for acl_compile(). */
+struct acl_compile_opts {
+	const char *name;       /**< unique per live ruleset, for rte_acl names */
+	int socket_id;          /**< SOCKET_ID_ANY is fine */
+	int classify_alg;       /**< enum rte_acl_classify_alg; 0 = default */
+	bool all_local;         /**< compile every pod's groups (reach), not only local ones */
+};
+
+/** An error from acl_compile(): code is a negative errno. */
+struct acl_err {
+	int code;
+	char msg[256];
+};
+
+/**
+ * Compile a model. The model is only read; the ruleset keeps copies of
+ * what it needs (it does not point into the model).
+ * @return the ruleset, or NULL with err filled.
+ */
+struct acl_ruleset *acl_compile(const struct acl_model *m,
+		const struct acl_compile_opts *opts, struct acl_err *err);
+
+/** Free a ruleset and its rte_acl contexts. NULL is a no-op. */
+void acl_ruleset_free(struct acl_ruleset *rs);
+
+/**
+ * Classify n keys (struct acl_key4 for ACL_AF_INET, acl_key6 for
+ * ACL_AF_INET6, see acl_fields.h) of one endpoint group. group
+ * ACL_GROUP_NONE gives ACL_VERDICT_UNISOLATED for all. lcore-safe.
+ * @return 0, or -EINVAL for an unknown group or family.
+ */
+int acl_classify(const struct acl_ruleset *rs, enum acl_dir dir,
+		uint8_t family, uint32_t group, const uint8_t **keys,
+		uint32_t *verdicts, uint32_t n);
+
+/**
+ * Look up a pod address. @return the entry, or NULL for an address of no
+ * known pod (identity ACL_IDENTITY_WORLD, groups ACL_GROUP_NONE).
+ * Binary search: for the control path; the data path builds its own hash
+ * from acl_ruleset_endpoints().
+ */
+const struct acl_endpoint *acl_ruleset_lookup(const struct acl_ruleset *rs,
+		const struct acl_addr *addr);
+
+/** All endpoint entries, sorted by address. */
+const struct acl_endpoint *acl_ruleset_endpoints(const struct acl_ruleset *rs,
+		uint32_t *n);
+
+/** The origin of an allow verdict, or NULL for DENY/UNISOLATED/unknown. */
+const struct acl_origin *acl_ruleset_origin(const struct acl_ruleset *rs,
+		uint32_t verdict);
+
+/** Figures for logs and benchmarks. */
+struct acl_ruleset_stats {
+	uint32_t n_identities;
+	uint32_t n_groups[ACL_DIR_MAX];
+	uint32_t n_contexts;
+	uint64_t n_rules;
+	uint64_t mem_size;      /**< bytes, rte_acl contexts and tables */
+	uint64_t build_ns;
+};
+void acl_ruleset_get_stats(const struct acl_ruleset *rs,
+		struct acl_ruleset_stats *st);
+
+#endif /* NPVS_ACL_RULESET_H */

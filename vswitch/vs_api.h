@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vs_api.h: the switch as control/ sees it.
+ *
+ * npvsd's main (control/npvsd.c) loads the config, calls vs_create() (EAL,
+ * mempool, workers), then serves the control socket, calling the functions
+ * below, and vs_housekeeping() every few milliseconds from the same thread.
+ * Every change builds a new immutable snapshot (ports, endpoints, routes),
+ * publishes it under RCU and frees the old one after a grace period; the
+ * workers never see half an update and never stop forwarding for one.
+ *
+ * Thread-safety: every function here is for the control thread only (the
+ * main lcore), never for a worker lcore. They are not multi-thread safe
+ * among themselves; one caller at a time.
+ */
+#ifndef NPVS_VS_API_H
+#define NPVS_VS_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vs;
+
+#define VS_NAME_MAX 32          /**< port names, with the NUL */
+#define VS_IFNAME_MAX 16        /**< IFNAMSIZ */
+#define VS_PATH_MAX 108         /**< sun_path */
+#define VS_DEVARGS_MAX 512
+#define VS_NS_MAX 64            /**< Kubernetes namespace, with the NUL */
+#define VS_POD_MAX 254          /**< Kubernetes object name, with the NUL */
+#define VS_EP_IPS_MAX 4
+#define VS_WORKERS_MAX 16
+#define VS_PCI_MAX 8
+
+/** An IPv4 or IPv6 address, network order. */
+struct vs_ip {
+	uint8_t family;         /**< AF_INET or AF_INET6 */
+	uint8_t addr[16];
+};
+
+/** npvsd's configuration (control/ loads it from YAML and flags). */
+struct vs_config {
+	char node_name[64];
+	struct vs_ip pod_cidr;          /**< this node's pod subnet */
+	uint8_t pod_cidr_len;
+	struct vs_ip gateway;           /**< e.g. 10.244.1.1 or 169.254.1.1 */
+	uint8_t mac[6];                 /**< npvsd's router MAC */
+	unsigned int main_lcore;        /**< control thread */
+	unsigned int workers[VS_WORKERS_MAX];
+	unsigned int n_workers;
+	char socket_path[VS_PATH_MAX];  /**< control socket */
+	char file_prefix[64];           /**< EAL --file-prefix */
+	bool in_memory;                 /**< EAL --in-memory */
+	bool no_huge;                   /**< EAL --no-huge (tests) */
+	unsigned int mem_mb;            /**< EAL -m */
+	char pci[VS_PCI_MAX][32];       /**< PCI devices; none: --no-pci */
+	unsigned int n_pci;
+	unsigned int n_mbufs;           /**< mempool size */
+	bool idle_backoff;              /**< sleep when idle (default on) */
+	unsigned int idle_polls;        /**< empty polls before sleeping */
+	unsigned int idle_sleep_max_us; /**< longest sleep */
+	char log_level[32];             /**< EAL --log-level, e.g. "info" */
+};
+
+/** Fill a config with the defaults docs/operations.md lists. */
+void vs_config_defaults(struct vs_config *c);
+
+/**
+ * Start the switch: EAL (arguments built from c, always --no-pci unless
+ * c names PCI devices), mempool, RCU, worker lcores.
+ * argv0 is the program name for EAL. @return NULL with rte_errno set and a
+ * message in err (size errlen) on failure.
+ */
+struct vs *vs_create(const struct vs_config *c, const char *argv0,
+		char *err, size_t errlen);
+
+/** Stop workers, close ports, free everything, rte_eal_cleanup(). */
+void vs_destroy(struct vs *vs);
+
+/** Periodic control-thread work: vhost reconnects, ARP, log ring. */
+void vs_housekeeping(struct vs *vs);
+
+/* ---- ports ---- */
+
+enum vs_port_type {
+	VS_PORT_AFPACKET,       /**< kernel pod: host end of a veth */
+	VS_PORT_VHOST,          /**< DPDK pod: vhost-user socket */
+	VS_PORT_DEVARGS,        /**< any DPDK devargs (pcap, null, ring, tap, PCI) */
+};
+
+struct vs_port_spec {
+	char name[VS_NAME_MAX];
+	enum vs_port_type type;
+	char iface[VS_IFNAME_MAX];      /**< AFPACKET: host veth */
+	char path[VS_PATH_MAX];         /**< VHOST: socket path */
+	bool vhost_client;              /**< VHOST: npvsd connects, pod serves */
+	char devargs[VS_DEVARGS_MAX];   /**< DEVARGS */
+	bool uplink;                    /**< the node's uplink (one at most) */
+};
+
+/** Counters of one port (sums over workers). */
+struct vs_port_stats {
+	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_packets, tx_bytes;
+	uint64_t tx_full;               /**< dropped: tx queue full */
+};
+
+struct vs_port_info {
+	char name[VS_NAME_MAX];
+	enum vs_port_type type;
+	bool uplink;
+	bool link_up;                   /**< vhost: a pod is connected */
+	uint16_t port_id;               /**< DPDK ethdev port id */
+	char detail[VS_DEVARGS_MAX];    /**< iface, path (+mode) or devargs */
+	struct vs_port_stats stats;
+};
+
+/** Add a port. @return 0 or -EEXIST, -EINVAL, -ENODEV...; err says why. */
+int vs_port_add(struct vs *vs, const struct vs_port_spec *spec,
+		char *err, size_t errlen);
+
+/**
+ * Remove a port; endpoints on it stay known but unreachable until it comes
+ * back. @return 0 or -ENOENT.
+ */
+int vs_port_del(struct vs *vs, const char *name);
+
+/** Copy up to max ports into out. @return the number of ports. */
+uint32_t vs_port_list(struct vs *vs, struct vs_port_info *out, uint32_t max);
+
+/* ---- endpoints (pods) ---- */
+
+struct vs_endpoint_spec {
+	char ns[VS_NS_MAX];
+	char name[VS_POD_MAX];
+	char port[VS_NAME_MAX];         /**< the port its traffic uses */
+	struct vs_ip ips[VS_EP_IPS_MAX];
+	uint32_t n_ips;
+	uint8_t mac[6];                 /**< the pod's MAC, if known */
+	bool has_mac;                   /**< else learned from its packets */
+};
+
+struct vs_endpoint_info {
+	struct vs_endpoint_spec spec;
+	bool port_present;              /**< its port exists now */
+	bool mac_known;
+	uint8_t mac[6];                 /**< configured or learned */
+};
+
+/** Add or replace an endpoint (by ns/name). @return 0 or -errno. */
+int vs_endpoint_add(struct vs *vs, const struct vs_endpoint_spec *spec,
+		char *err, size_t errlen);
+
+/** Remove an endpoint. @return 0 or -ENOENT. */
+int vs_endpoint_del(struct vs *vs, const char *ns, const char *name);
+
+/** Copy up to max endpoints into out. @return the number of endpoints. */
+uint32_t vs_endpoint_list(struct vs *vs, struct vs_endpoint_info *out,
+		uint32_t max);
+
+/* ---- counters ---- */
+
+/** Drop reasons, listed once (X-macro): enum and names come from here. */
+#define VS_DROP_REASONS(X) \
+	X(NO_ROUTE, "no_route") \
+	X(TTL, "ttl_exceeded") \
+	X(MALFORMED, "malformed") \
+	X(TX_FULL, "tx_full") \
+	X(NO_NEIGH, "no_neighbour") \
+	X(NOT_IP, "unsupported_ethertype") \
+	X(NO_PORT, "no_port")
+
+enum vs_drop {
+#define VS_DROP_ENUM(sym, str) VS_DROP_##sym,
+	VS_DROP_REASONS(VS_DROP_ENUM)
+#undef VS_DROP_ENUM
+	VS_DROP_MAX
+};
+
+/** Name of a drop reason, as `npvsctl stats` prints it. */
+const char *vs_drop_name(enum vs_drop d);
+
+/** Sum of every worker's drop counters. */
+void vs_drop_stats(struct vs *vs, uint64_t out[VS_DROP_MAX]);
+
+/** The config the switch runs with. */
+const struct vs_config *vs_get_config(struct vs *vs);
+
+#endif /* NPVS_VS_API_H */
