@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * npvsctl.h: what npvsctl's files share: the subcommand row, the global
+ * options, exit codes, the call helper (npvsctl.c) and the table printers
+ * (npvsctl_table.c).
+ *
+ * Thread-safety: npvsctl is single-threaded.
+ */
+#ifndef NPVS_NPVSCTL_H
+#define NPVS_NPVSCTL_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+/** Exit statuses. */
+#define NPVSCTL_EXIT_OK 0
+#define NPVSCTL_EXIT_REFUSED 1          /**< npvsd answered with an error */
+#define NPVSCTL_EXIT_USAGE 2
+#define NPVSCTL_EXIT_UNREACHABLE 3      /**< no answer from npvsd */
+
+/**
+ * A subcommand: argv[0] is its name, the global options are already
+ * removed. @return an exit status.
+ */
+typedef int npvsctl_fn(int argc, char **argv);
+
+/** One row of npvsctl's subcommand table. */
+struct npvsctl_cmd {
+	const char *name;
+	npvsctl_fn *fn;
+	const char *help;       /**< one line for 'npvsctl --help' */
+};
+
+/** The global options. */
+struct npvsctl_opts {
+	const char *socket;     /**< --socket; NULL: $NPVS_SOCKET or default */
+	bool json;              /**< -o json */
+	int timeout_ms;         /**< --timeout */
+};
+
+extern struct npvsctl_opts npvsctl_opts;
+
+/**
+ * Send cmd with args (consumed; NULL for none). On an error reply, print
+ * it (and the reply itself with -o json).
+ * @return 0 with *reply set (json_decref it), or an exit status.
+ */
+int npvsctl_call(const char *cmd, json_t *args, json_t **reply);
+
+/** Print a usage error ("npvsctl CMD: " fmt with arg); @return 2. */
+int npvsctl_usage_error(const char *cmd, const char *fmt, const char *arg);
+
+/** Print a reply as indented JSON. */
+void npvsctl_print_json(const json_t *reply);
+
+/* npvsctl_table.c: aligned tables from reply arrays. */
+void npvsctl_print_ports(const json_t *ports, bool counters);
+void npvsctl_print_endpoints(const json_t *endpoints);
+void npvsctl_print_stats(const json_t *reply);
+
+#endif /* NPVS_NPVSCTL_H */
