@@ -47,7 +47,8 @@ struct vs_config {
 	uint8_t mac[6];                 /**< npvsd's router MAC */
 	unsigned int main_lcore;        /**< control thread */
 	unsigned int workers[VS_WORKERS_MAX];
-	unsigned int n_workers;
+	unsigned int n_workers;         /**< 0: no worker lcore (tests drive
+					 * the data path themselves) */
 	char socket_path[VS_PATH_MAX];  /**< control socket */
 	char file_prefix[64];           /**< EAL --file-prefix */
 	bool in_memory;                 /**< EAL --in-memory */
@@ -168,7 +169,9 @@ uint32_t vs_endpoint_list(struct vs *vs, struct vs_endpoint_info *out,
 	X(TX_FULL, "tx_full") \
 	X(NO_NEIGH, "no_neighbour") \
 	X(NOT_IP, "unsupported_ethertype") \
-	X(NO_PORT, "no_port")
+	X(NO_PORT, "no_port") \
+	X(LINK_DOWN, "link_down") \
+	X(NOT_FOR_US, "not_for_us")
 
 enum vs_drop {
 #define VS_DROP_ENUM(sym, str) VS_DROP_##sym,

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vs_stages.h: the data-path stages over one rx burst (vs_pipeline.c,
+ * vs_arp.c, vs_route.c) and the helpers they share.
+ *
+ * A burst goes through the stages in order, each over the whole burst;
+ * w->meta[i] says what the earlier stages decided about packet i:
+ *
+ *   parse   Ethernet, then IPv4 or ARP; garbage is dropped as malformed
+ *   lookup  one rte_lpm_lookup_bulk for sources and destinations
+ *   learn   a pod's source MAC into vs->neigh
+ *   arp     answer requests with our MAC, consume replies
+ *   route   local endpoint -> its port, TTL, MAC rewrite
+ *   tx      into the per-port tx buffers, flushed once per iteration
+ *
+ * Later stages slot in between route and tx (conntrack and policy) and
+ * before parse (VXLAN decapsulation on the uplink).
+ *
+ * Thread-safety: worker lcores (or a test thread standing in for one);
+ * each call touches only w and reads snap.
+ */
+#ifndef NPVS_VS_STAGES_H
+#define NPVS_VS_STAGES_H
+
+#include "vs_priv.h"
+
+void vs_stage_parse(struct vs_worker *w, const struct vs_snap *snap,
+		struct rte_mbuf **pkts, uint16_t n);
+void vs_stage_lookup(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t n);
+void vs_stage_learn(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
+void vs_stage_arp(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
+void vs_stage_route(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
+void vs_stage_tx(struct vs_worker *w, const struct vs_snap *snap,
+		struct rte_mbuf **pkts, uint16_t n);
+
+/**
+ * Turn m into a broadcast ARP request from us (sender: our MAC and the
+ * gateway address) for tip (network order). @return false when m cannot
+ * hold it (chained or too small); m is then unchanged.
+ */
+bool vs_arp_request_build(struct rte_mbuf *m, const struct vs_snap *snap,
+		rte_be32_t tip);
+
+/** Drop packet i of the burst, counting why. */
+static inline void
+vs_pkt_drop(struct vs_worker *w, struct rte_mbuf *m, struct vs_pkt_meta *pm,
+		enum vs_drop why)
+{
+	vs_ctr_add(&w->drops[why], 1);
+	w->free[w->n_free++] = m;
+	pm->kind = VS_PK_DONE;
+}
+
+/** Free a packet that was handled (an ARP reply we consumed). */
+static inline void
+vs_pkt_consume(struct vs_worker *w, struct rte_mbuf *m, struct vs_pkt_meta *pm)
+{
+	w->free[w->n_free++] = m;
+	pm->kind = VS_PK_DONE;
+}
+
+static inline void
+vs_pkt_out(struct vs_pkt_meta *pm, uint16_t port_id)
+{
+	pm->kind = VS_PK_TX;
+	pm->out_port = port_id;
+}
+
+#endif /* NPVS_VS_STAGES_H */
