@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,21 @@ add_ports(struct ctl_ctx *ctx, json_t *reply, const char *only,
 	return 0;
 }
 
+/* Whether a port of that name exists (to blame /args/name for EEXIST). */
+static bool
+port_exists(struct vs *vs, const char *name)
+{
+	struct vs_port_info *v;
+	uint32_t n, i;
+	bool found = false;
+
+	v = ports_get(vs, &n);
+	for (i = 0; v != NULL && i < n && !found; i++)
+		found = strncmp(v[i].name, name, sizeof(v[i].name)) == 0;
+	free(v);
+	return found;
+}
+
 int
 ctl_cmd_port_add(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 		struct ctl_err *err)
@@ -305,10 +321,13 @@ ctl_cmd_port_add(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 	if (rc < 0)
 		return rc;
 	rc = vs_port_add(ctx->vs, &spec, msg, sizeof(msg));
+	if (rc < 0 && msg[0] == '\0')
+		snprintf(msg, sizeof(msg), "port %s: %s", spec.name,
+				strerror(-rc));
 	if (rc < 0)
-		return ctl_err_set(err, rc, rc == -EEXIST ? "/args/name" : NULL,
-				"port %s: %s", spec.name,
-				msg[0] ? msg : strerror(-rc));
+		return ctl_err_set(err, rc, rc == -EEXIST &&
+				port_exists(ctx->vs, spec.name) ?
+				"/args/name" : NULL, "%s", msg);
 	return add_ports(ctx, reply, spec.name, err);
 }
 
@@ -554,10 +573,11 @@ ctl_cmd_endpoint_add(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 	if (rc < 0)
 		return rc;
 	rc = vs_endpoint_add(ctx->vs, &spec, msg, sizeof(msg));
+	if (rc < 0 && msg[0] == '\0')
+		snprintf(msg, sizeof(msg), "endpoint %s/%.120s: %s", spec.ns,
+				spec.name, strerror(-rc));
 	if (rc < 0)
-		return ctl_err_set(err, rc, NULL, "endpoint %s/%s: %s",
-				spec.ns, spec.name,
-				msg[0] ? msg : strerror(-rc));
+		return ctl_err_set(err, rc, NULL, "%s", msg);
 	return add_endpoints(ctx, reply, spec.ns, spec.name, err);
 }
 
