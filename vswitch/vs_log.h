@@ -15,6 +15,6 @@ extern int npvs_logtype_vs;
 
 /* On DPDK 23.11 and later this becomes RTE_LOG_LINE. */
 #define VS_LOG(level, ...) \
-	RTE_LOG(level, NPVS_VS, "npvsd: " __VA_ARGS__)
+	RTE_LOG(level, NPVS_VS, __VA_ARGS__)
 
 #endif /* NPVS_VS_LOG_H */

@@ -133,7 +133,6 @@ workers_alloc(struct vs *vs, char *err, size_t errlen)
 {
 	unsigned int i;
 
-	vs->n_wk = vs->cfg.n_workers ? vs->cfg.n_workers : 1;
 	for (i = 0; i < vs->n_wk; i++) {
 		unsigned int lcore = vs->cfg.n_workers ? vs->cfg.workers[i] :
 				rte_lcore_id();
@@ -188,6 +187,7 @@ state_create(struct vs *vs, char *err, size_t errlen)
 		snprintf(err, errlen, "no memory for the endpoint table");
 		return -ENOMEM;
 	}
+	vs->n_wk = vs->cfg.n_workers ? vs->cfg.n_workers : 1;
 	rc = rcu_create(vs, err, errlen);
 	if (rc == 0)
 		rc = workers_alloc(vs, err, errlen);
