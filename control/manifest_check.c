@@ -248,10 +248,16 @@ static const json_t *member(const json_t *obj, const char *key)
 	return v == NULL || json_is_null(v) ? NULL : v;
 }
 
+/* YAML 1.1 (Kubernetes' reader) turns plain y, n, yes, no, on, off... into booleans. */
+#define BOOL_HINT " (YAML reads y/n/yes/no/on/off as booleans: quote it)"
+
 static int wrong_type(struct mf_ctx *c, const char *key, const char *want,
 		const json_t *v)
 {
-	return mf_fail_at(c, key, "must be %s, not %s", want, mf_type_name(v));
+	bool hint = json_is_boolean(v) && strcmp(want, "a string") == 0;
+
+	return mf_fail_at(c, key, "must be %s, not %s%s", want, mf_type_name(v),
+			hint ? BOOL_HINT : "");
 }
 
 int mf_get_obj(struct mf_ctx *c, const json_t *obj, const char *key,
@@ -580,8 +586,8 @@ int mf_labels(struct mf_ctx *c, const json_t *obj, const char *key,
 		if ((why = mf_bad_qualified_name(k)) != NULL)
 			return mf_fail_at(c, k, "invalid label key: %s", why);
 		if (!json_is_string(v))
-			return mf_fail_at(c, k, "label value must be a string, not %s",
-					mf_type_name(v));
+			return mf_fail_at(c, k, "label value must be a string, not %s%s",
+					mf_type_name(v), json_is_boolean(v) ? BOOL_HINT : "");
 		if ((why = mf_bad_label_value(json_string_value(v))) != NULL)
 			return mf_fail_at(c, k, "invalid label value \"%s\": %s",
 					json_string_value(v), why);
@@ -649,7 +655,8 @@ static int sel_values(struct mf_ctx *c, const json_t *e, struct acl_sel_expr *x)
 		size_t s2 = mf_push_idx(c, i);
 
 		if (!json_is_string(v))
-			return mf_fail(c, "must be a string, not %s", mf_type_name(v));
+			return mf_fail(c, "must be a string, not %s%s", mf_type_name(v),
+					json_is_boolean(v) ? BOOL_HINT : "");
 		if ((why = mf_bad_label_value(json_string_value(v))) != NULL)
 			return mf_fail(c, "invalid label value \"%s\": %s",
 					json_string_value(v), why);

@@ -25,6 +25,7 @@
 
 #include "ctl_client.h"
 #include "ctl_proto.h"
+#include "ctl_reach.h"
 #include "npvsctl.h"
 
 struct npvsctl_opts npvsctl_opts = { .timeout_ms = 10000 };
@@ -35,6 +36,13 @@ static npvsctl_fn cmd_endpoint;
 static npvsctl_fn cmd_get;
 static npvsctl_fn cmd_stats;
 
+/* reach (ctl_reach.h) runs offline; -o is a global option here. */
+static int
+cmd_reach(int argc, char **argv)
+{
+	return ctl_reach_main_fmt(argc, argv, npvsctl_opts.json);
+}
+
 /* The subcommands: one row each. */
 static const struct npvsctl_cmd subcmds[] = {
 	{ "version", cmd_version, "show npvsctl's and npvsd's versions" },
@@ -43,6 +51,8 @@ static const struct npvsctl_cmd subcmds[] = {
 	  "addresses" },
 	{ "get", cmd_get, "get ports|endpoints: list objects" },
 	{ "stats", cmd_stats, "port and drop counters" },
+	{ "reach", cmd_reach, "reach -f PATH...: who may reach whom under "
+	  "some manifests (offline, no npvsd)" },
 };
 
 #define N_SUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))
