@@ -36,7 +36,7 @@ vxlan_ctx_defaults(struct vxlan_ctx *ctx)
 	ctx->ttl = VXLAN_TTL_DEFAULT;
 	ctx->tos = 0;
 	ctx->df = VXLAN_DF_UNSET;
-	ctx->udp_csum = true;
+	ctx->udp_csum = false;          /* RFC 7348: SHOULD be zero */
 	ctx->underlay_mtu = RTE_ETHER_MTU;
 	ctx->src_port_min = VXLAN_SRC_PORT_MIN;
 	ctx->src_port_max = VXLAN_SRC_PORT_MAX;

@@ -126,10 +126,12 @@ struct vxlan_ctx {
 };
 
 /**
- * Fill ctx with the defaults of Flannel on Linux: port 8472, VNI 1, TTL 64,
- * ToS 0, DF unset, UDP checksum computed, underlay MTU 1500, source ports
- * 49152..65535. local_ip, local_mac and vtep_mac are left zero: the caller
- * sets them.
+ * Fill ctx with the defaults: those of Flannel on Linux (port 8472, VNI 1,
+ * TTL 64, ToS 0, DF unset, underlay MTU 1500), source ports 49152..65535
+ * (RFC 7348), and an outer UDP checksum of zero (RFC 7348: it SHOULD be
+ * sent as zero; Linux sends one by default, and accepts both; set
+ * udp_csum to match it). local_ip, local_mac and vtep_mac are left zero:
+ * the caller sets them.
  */
 void vxlan_ctx_defaults(struct vxlan_ctx *ctx);
 

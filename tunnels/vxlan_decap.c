@@ -91,6 +91,8 @@ udp_csum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 		return false;
 	if (f != RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN)        /* GOOD or NONE */
 		return true;
+	if (likely(m->nb_segs == 1))
+		return rte_ipv4_udptcp_cksum_verify(ip, udp) == 0;
 	return rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, UDP_OFF(hlen)) == 0;
 }
 

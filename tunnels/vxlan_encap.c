@@ -89,6 +89,27 @@ outer_frag_off(const struct vxlan_ctx *ctx, const struct rte_mbuf *m)
 	return 0;
 }
 
+/*
+ * The outer IP checksum, from the field values rather than by reading the
+ * header back: only the length and the ID change between packets, so this
+ * is a handful of additions (RFC 1071). Sums host-order 16-bit words of
+ * the big-endian header; the result is returned in network order.
+ */
+static inline rte_be16_t
+outer_ip_cksum(const struct vxlan_ctx *ctx, const struct vxlan_dst *d,
+		uint16_t tot, uint16_t id, rte_be16_t frag_off)
+{
+	uint32_t src = rte_be_to_cpu_32(ctx->local_ip);
+	uint32_t dst = rte_be_to_cpu_32(d->ip);
+	uint32_t sum = (uint32_t)(RTE_IPV4_VHL_DEF << 8 | ctx->tos) + tot + id +
+		rte_be_to_cpu_16(frag_off) + (uint32_t)(ctx->ttl << 8 | IPPROTO_UDP) +
+		(src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return rte_cpu_to_be_16((uint16_t)~sum);
+}
+
 /* Fill the outer headers at the (new) start of m. */
 static void
 write_outer(const struct vxlan_ctx *ctx, struct vxlan_lcore *lc,
@@ -96,6 +117,8 @@ write_outer(const struct vxlan_ctx *ctx, struct vxlan_lcore *lc,
 		uint16_t inner_len, rte_be16_t sport, rte_be16_t frag_off)
 {
 	struct vxlan_outer *o = rte_pktmbuf_mtod(m, struct vxlan_outer *);
+	uint16_t tot = inner_len + VXLAN_OUTER_IP_EXTRA;
+	uint16_t id = lc->ip_id++;
 
 	rte_ether_addr_copy(&d->mac, &o->eth.dst_addr);
 	rte_ether_addr_copy(&ctx->local_mac, &o->eth.src_addr);
@@ -103,15 +126,14 @@ write_outer(const struct vxlan_ctx *ctx, struct vxlan_lcore *lc,
 
 	o->ip.version_ihl = RTE_IPV4_VHL_DEF;
 	o->ip.type_of_service = ctx->tos;
-	o->ip.total_length = rte_cpu_to_be_16(inner_len + VXLAN_OUTER_IP_EXTRA);
-	o->ip.packet_id = rte_cpu_to_be_16(lc->ip_id++);
+	o->ip.total_length = rte_cpu_to_be_16(tot);
+	o->ip.packet_id = rte_cpu_to_be_16(id);
 	o->ip.fragment_offset = frag_off;
 	o->ip.time_to_live = ctx->ttl;
 	o->ip.next_proto_id = IPPROTO_UDP;
-	o->ip.hdr_checksum = 0;
+	o->ip.hdr_checksum = outer_ip_cksum(ctx, d, tot, id, frag_off);
 	o->ip.src_addr = ctx->local_ip;
 	o->ip.dst_addr = d->ip;
-	o->ip.hdr_checksum = rte_ipv4_cksum(&o->ip);
 
 	o->udp.src_port = sport;
 	o->udp.dst_port = ctx->udp_port;
@@ -122,7 +144,11 @@ write_outer(const struct vxlan_ctx *ctx, struct vxlan_lcore *lc,
 	vxlan_vni_set(&o->vx, d->vni);
 
 	/* Over the whole datagram, all segments: after the VXLAN header. */
-	if (ctx->udp_csum)
+	if (!ctx->udp_csum)
+		return;
+	if (likely(m->nb_segs == 1))
+		o->udp.dgram_cksum = rte_ipv4_udptcp_cksum(&o->ip, &o->udp);
+	else
 		o->udp.dgram_cksum = rte_ipv4_udptcp_cksum_mbuf(m, &o->ip,
 				RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr));
 }

@@ -135,12 +135,13 @@ test_defaults(void **state)
 
 	(void)state;
 	vxlan_ctx_defaults(&c);
-	/* Flannel on Linux: 8472, VNI 1, TTL 64, DF unset, UDP checksum on. */
+	/* Flannel on Linux: 8472, VNI 1, TTL 64, DF unset; checksum 0 as
+	 * RFC 7348 recommends. */
 	assert_int_equal(rte_be_to_cpu_16(c.udp_port), 8472);
 	assert_int_equal(c.vni, 1);
 	assert_int_equal(c.ttl, 64);
 	assert_int_equal(c.df, VXLAN_DF_UNSET);
-	assert_true(c.udp_csum);
+	assert_false(c.udp_csum);
 	assert_int_equal(c.underlay_mtu, 1500);
 	assert_int_equal(c.src_port_min, 49152);
 	assert_int_equal(c.src_port_max, 65535);
@@ -213,6 +214,34 @@ test_vni_and_port(void **state)
 	assert_int_equal(p[48], 0xef);
 	assert_int_equal(p[49], 0x00);
 	rte_pktmbuf_free(m);
+}
+
+/* ToS, TTL and the ID (wrapping) follow ctx and lc; the checksum too. */
+static void
+test_ip_fields(void **state)
+{
+	int i;
+
+	(void)state;
+	ctx.tos = 0xb8;
+	ctx.ttl = 1;
+	ctx.df = VXLAN_DF_SET;
+	lc.ip_id = 0xffff;
+	for (i = 0; i < 2; i++) {
+		struct rte_mbuf *m = tt_mbuf(pod_frame, sizeof(pod_frame));
+		const uint8_t *p;
+
+		assert_int_equal(encap1(m), VXLAN_RES_OK);
+		p = rte_pktmbuf_mtod(m, const uint8_t *);
+		assert_int_equal(p[15], 0xb8);
+		assert_int_equal(p[18], i == 0 ? 0xff : 0x00);
+		assert_int_equal(p[19], i == 0 ? 0xff : 0x00);
+		assert_int_equal(p[20], 0x40);
+		assert_int_equal(p[22], 1);
+		assert_int_equal(rte_ipv4_cksum(
+			(const struct rte_ipv4_hdr *)(p + 14)), 0);
+		rte_pktmbuf_free(m);
+	}
 }
 
 static void
@@ -480,6 +509,7 @@ tt_run_encap(void)
 		cmocka_unit_test_setup(test_drop_names, setup),
 		cmocka_unit_test_setup(test_wire_bytes, setup),
 		cmocka_unit_test_setup(test_vni_and_port, setup),
+		cmocka_unit_test_setup(test_ip_fields, setup),
 		cmocka_unit_test_setup(test_udp_csum, setup),
 		cmocka_unit_test_setup(test_udp_csum_multiseg, setup),
 		cmocka_unit_test_setup(test_df_modes, setup),
