@@ -7,6 +7,7 @@
  */
 #include "vtep.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,16 +23,21 @@ struct vtep_table {
 	struct vtep_entry *e;           /* [max] slots */
 	bool *used;                     /* [max] */
 	struct rte_hash *by_ip;         /* rte_be32_t public IP -> slot */
-	struct rte_hash *by_node;       /* char[VTEP_NODE_MAX] name -> slot */
+	struct rte_hash *by_node;       /* struct node_key -> slot */
 	uint32_t max;
 	uint32_t count;
 	int socket_id;
 };
 
-/* A node name as a fixed-size, zero-padded hash key. */
+/*
+ * A node name as a fixed-size, zero-padded hash key. rte_jhash reads the
+ * key 4 bytes at a time, the last word included: round the size up.
+ */
 struct node_key {
-	char s[VTEP_NODE_MAX];
+	char s[RTE_ALIGN_CEIL(VTEP_NODE_MAX, 4)];
 };
+
+static_assert(sizeof(struct node_key) % 4 == 0, "jhash reads 4-byte words");
 
 static int
 node_key_set(struct node_key *k, const char *node)

@@ -68,3 +68,21 @@ vxlan_ctx_check(const struct vxlan_ctx *ctx)
 		return -EINVAL;
 	return 0;
 }
+
+static inline uint64_t
+ctr_get(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+void
+vxlan_stats_add(struct vxlan_stats *sum, const struct vxlan_lcore *lc)
+{
+	int i;
+
+	sum->encap += ctr_get(&lc->stats.encap);
+	sum->decap += ctr_get(&lc->stats.decap);
+	sum->pass += ctr_get(&lc->stats.pass);
+	for (i = 0; i < VXLAN_DROP_MAX; i++)
+		sum->drop[i] += ctr_get(&lc->stats.drop[i]);
+}

@@ -151,11 +151,22 @@ struct vxlan_stats {
 	uint64_t drop[VXLAN_DROP_MAX];  /**< by reason */
 };
 
-/** Per-lcore tunnel state: give each worker its own, zeroed. */
+/**
+ * Per-lcore tunnel state: give each worker its own, zeroed.
+ * Thread-safety: written only by its lcore (counters with relaxed atomic
+ * stores); other threads read the counters with vxlan_stats_add().
+ */
 struct vxlan_lcore {
 	struct vxlan_stats stats;
 	uint16_t ip_id;                 /**< next outer IPv4 Identification */
 } __rte_cache_aligned;
+
+/**
+ * Add one lcore's counters into sum (relaxed atomic loads), for `stats
+ * show` on the control thread while the lcore runs. Clear by keeping a
+ * baseline and subtracting it; never write another lcore's counters.
+ */
+void vxlan_stats_add(struct vxlan_stats *sum, const struct vxlan_lcore *lc);
 
 /** Where one packet goes: everything encapsulation needs per packet. */
 struct vxlan_dst {

@@ -221,7 +221,7 @@ vxlan_decap_burst(const struct vxlan_ctx *ctx, struct vxlan_lcore *lc,
 		}
 		pass += res[i] == VXLAN_RES_PASS;
 	}
-	lc->stats.decap += ok;
-	lc->stats.pass += pass;
+	vxlan_ctr_add(&lc->stats.decap, ok);
+	vxlan_ctr_add(&lc->stats.pass, pass);
 	return ok;
 }

@@ -218,6 +218,6 @@ vxlan_encap_burst(const struct vxlan_ctx *ctx, struct vxlan_lcore *lc,
 		res[i] = encap_one(ctx, lc, pkts[i], dst[i]);
 		ok += res[i] == VXLAN_RES_OK;
 	}
-	lc->stats.encap += ok;
+	vxlan_ctr_add(&lc->stats.encap, ok);
 	return ok;
 }

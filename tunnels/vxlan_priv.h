@@ -18,11 +18,23 @@
 /* Packets looked at ahead of the one being processed. */
 #define VXLAN_PREFETCH_OFFSET 4
 
+/*
+ * Add to a counter of this lcore. Only the owning lcore writes it; the
+ * relaxed atomic store (no read-modify-write needed) pairs with the relaxed
+ * loads of vxlan_stats_add() on the control thread: no torn values.
+ */
+static inline void
+vxlan_ctr_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
+			__ATOMIC_RELAXED);
+}
+
 /* Count a drop on this lcore and return its result code. */
 static inline uint8_t
 vxlan_count_drop(struct vxlan_lcore *lc, enum vxlan_drop d)
 {
-	lc->stats.drop[d]++;
+	vxlan_ctr_add(&lc->stats.drop[d], 1);
 	return VXLAN_RES_DROP(d);
 }
 

@@ -463,6 +463,15 @@ test_burst_mixed(void **state)
 	assert_int_equal(lc.stats.encap, 2);
 	assert_int_equal(lc.stats.drop[VXLAN_DROP_TOO_BIG_DF], 1);
 	assert_int_equal(lc.ip_id, 0x1236);
+	/* The control thread sums lcores (here the same one twice). */
+	struct vxlan_stats sum;
+	memset(&sum, 0, sizeof(sum));
+	vxlan_stats_add(&sum, &lc);
+	vxlan_stats_add(&sum, &lc);
+	assert_int_equal(sum.encap, 4);
+	assert_int_equal(sum.drop[VXLAN_DROP_TOO_BIG_DF], 2);
+	assert_int_equal(sum.drop[VXLAN_DROP_ENC_SHORT], 2);
+	assert_int_equal(sum.decap, 0);
 	for (i = 0; i < 4; i++) {
 		assert_ptr_equal(pkts[i], orig[i]);
 		rte_pktmbuf_free(pkts[i]);
