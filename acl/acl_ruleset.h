@@ -68,10 +68,27 @@ struct acl_origin {
 
 /** Options for acl_compile(). */
 struct acl_compile_opts {
-	const char *name;       /**< unique per live ruleset, for rte_acl names */
+	const char *name;       /**< prefix of rte_acl names (a process-wide
+				 * counter makes them unique); NULL: "acl" */
 	int socket_id;          /**< SOCKET_ID_ANY is fine */
-	int classify_alg;       /**< enum rte_acl_classify_alg; 0 = default */
+	int classify_alg;       /**< enum rte_acl_classify_alg; 0 = SSE when
+				 * supported (faster than AVX2 on AMD), else
+				 * each context's default */
 	bool all_local;         /**< compile every pod's groups (reach), not only local ones */
+	/**
+	 * The ruleset this one replaces, or NULL. Ids (identities, groups,
+	 * origins) are kept from it, and every rte_acl context whose rule
+	 * list is unchanged is shared with it (refcounted) instead of
+	 * rebuilt: one changed policy rebuilds only the contexts it touches.
+	 * prev stays valid and usable; free it (acl_ruleset_free) whenever
+	 * its readers are done, before or after the new one.
+	 */
+	const struct acl_ruleset *prev;
+	/**
+	 * Target rules per shared rte_acl context (a "bucket" of groups);
+	 * 0: 64. Smaller: faster recompiles, slower full compiles.
+	 */
+	uint32_t bucket_rules;
 };
 
 /** An error from acl_compile(): code is a negative errno. */
@@ -94,7 +111,11 @@ void acl_ruleset_free(struct acl_ruleset *rs);
 /**
  * Classify n keys (struct acl_key4 for ACL_AF_INET, acl_key6 for
  * ACL_AF_INET6, see acl_fields.h) of one endpoint group. group
- * ACL_GROUP_NONE gives ACL_VERDICT_UNISOLATED for all. lcore-safe.
+ * ACL_GROUP_NONE gives ACL_VERDICT_UNISOLATED for all. Every key must
+ * carry the same group (acl_key4_fill's group argument): groups share
+ * rte_acl contexts, and the key's group picks the group's rules. A group
+ * whose policies allow nothing in this family gives ACL_VERDICT_DENY.
+ * lcore-safe; no allocation, no locks.
  * @return 0, or -EINVAL for an unknown group or family.
  */
 int acl_classify(const struct acl_ruleset *rs, enum acl_dir dir,
@@ -118,6 +139,36 @@ const struct acl_endpoint *acl_ruleset_endpoints(const struct acl_ruleset *rs,
 const struct acl_origin *acl_ruleset_origin(const struct acl_ruleset *rs,
 		uint32_t verdict);
 
+/** One connection attempt, for acl_ruleset_check(). */
+struct acl_flow {
+	struct acl_addr src;
+	struct acl_addr dst;    /**< same family as src */
+	uint8_t proto;          /**< IP protocol number */
+	uint16_t sport;         /**< host order; 0 for protocols without ports */
+	uint16_t dport;         /**< host order */
+};
+
+/** Both checks of a flow. */
+struct acl_flow_verdict {
+	/**
+	 * The source pod's egress: a verdict as from acl_classify();
+	 * ACL_VERDICT_UNISOLATED when the source is no pod, or a pod whose
+	 * contexts were not compiled (not local, and not opts->all_local).
+	 */
+	uint32_t egress;
+	uint32_t ingress;       /**< the destination pod's ingress, likewise */
+	bool allowed;           /**< neither check denies */
+};
+
+/**
+ * Check one flow both ways, as the data path does for a new flow: the
+ * source's egress and the destination's ingress (either may be an outside
+ * host). For `npvsctl reach` and tests; the data path classifies bursts.
+ * lcore-safe. @return 0, or -EINVAL (NULL, bad or mixed families).
+ */
+int acl_ruleset_check(const struct acl_ruleset *rs, const struct acl_flow *f,
+		struct acl_flow_verdict *v);
+
 /** Figures for logs and benchmarks. */
 struct acl_ruleset_stats {
 	uint32_t n_identities;
@@ -126,7 +177,14 @@ struct acl_ruleset_stats {
 	uint64_t n_rules;
 	uint64_t mem_size;      /**< bytes, rte_acl contexts and tables */
 	uint64_t build_ns;
+	/* Extensions (npvs acl/). */
+	uint32_t n_buckets[ACL_DIR_MAX];        /**< shared contexts' groups */
+	uint32_t n_contexts_built;      /**< by this compile */
+	uint32_t n_contexts_reused;     /**< shared with opts->prev */
+	uint32_t n_origins;             /**< size of the origin table */
+	uint64_t acl_mem_size;          /**< of which rte_acl contexts */
 };
+/** Fill st (zeroed for a NULL rs). */
 void acl_ruleset_get_stats(const struct acl_ruleset *rs,
 		struct acl_ruleset_stats *st);
 

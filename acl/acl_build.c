@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * acl_build.c: from groups and their compact rules to rte_acl contexts.
+ *
+ * Why buckets: on this machine kind an rte_acl context costs about 0.35 ms
+ * before its first rule (rte_acl_create probes the CPU with CPUID, which
+ * traps in a VM; rte_acl_build clears an 8 MiB scratch pool), and 10 to
+ * 100 us per rule after that. One context per group would spend a
+ * second on 3,000 groups; one context for everything would rebuild 10,000
+ * rules for any change. So groups are packed into buckets of about
+ * opts->bucket_rules rules; a bucket is one context per family, and every
+ * rule carries its group id as an exact field, so groups in a bucket never
+ * see each other's rules.
+ *
+ * Reuse: a group keeps its bucket from the previous ruleset; new groups go
+ * to the last, still open bucket or to new ones. A bucket whose rule list
+ * (every byte of every compact rule) equals the previous one's shares the
+ * previous rte_acl context (refcount) instead of building one, so one
+ * changed policy rebuilds only the buckets of the groups it touches.
+ *
+ * Thread-safety: control thread only (rte_acl_create/build/free).
+ */
+#include "acl_priv.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_acl.h>
+#include <rte_malloc.h>
+
+#include "acl_fields.h"
+#include "acl_log.h"
+
+RTE_ACL_RULE_DEF(acl_rte_rule4, ACL_F4_NUM);
+RTE_ACL_RULE_DEF(acl_rte_rule6, ACL_F6_NUM);
+
+#define FDEF(t, sz, f, in, s, m) \
+	{ .type = RTE_ACL_FIELD_TYPE_##t, .size = sz, .field_index = f, \
+	  .input_index = in, .offset = offsetof(s, m) }
+
+static const struct rte_acl_config cfg4 = {
+	.num_categories = 1,
+	.num_fields = ACL_F4_NUM,
+	.defs = {
+		FDEF(BITMASK, 1, ACL_F4_PROTO, 0, struct acl_key4, proto),
+		FDEF(MASK, 4, ACL_F4_GROUP, 1, struct acl_key4, group),
+		FDEF(RANGE, 4, ACL_F4_IDENTITY, 2, struct acl_key4, identity),
+		FDEF(MASK, 4, ACL_F4_ADDR, 3, struct acl_key4, peer_addr),
+		FDEF(RANGE, 2, ACL_F4_SPORT, 4, struct acl_key4, sport),
+		FDEF(RANGE, 2, ACL_F4_DPORT, 4, struct acl_key4, dport),
+	},
+};
+
+static const struct rte_acl_config cfg6 = {
+	.num_categories = 1,
+	.num_fields = ACL_F6_NUM,
+	.defs = {
+		FDEF(BITMASK, 1, ACL_F6_PROTO, 0, struct acl_key6, proto),
+		FDEF(MASK, 4, ACL_F6_GROUP, 1, struct acl_key6, group),
+		FDEF(RANGE, 4, ACL_F6_IDENTITY, 2, struct acl_key6, identity),
+		FDEF(MASK, 4, ACL_F6_ADDR0, 3, struct acl_key6, peer_addr[0]),
+		FDEF(MASK, 4, ACL_F6_ADDR1, 4, struct acl_key6, peer_addr[4]),
+		FDEF(MASK, 4, ACL_F6_ADDR2, 5, struct acl_key6, peer_addr[8]),
+		FDEF(MASK, 4, ACL_F6_ADDR3, 6, struct acl_key6, peer_addr[12]),
+		FDEF(RANGE, 2, ACL_F6_SPORT, 7, struct acl_key6, sport),
+		FDEF(RANGE, 2, ACL_F6_DPORT, 7, struct acl_key6, dport),
+	},
+};
+
+/* Process-wide: rte_acl_create() with a live name returns the live context. */
+static uint64_t ctx_seq;
+
+/* ---- compact rule -> rte_acl rule ---- */
+
+static uint32_t
+word_at(const uint8_t *a, uint32_t i)
+{
+	return (uint32_t)a[4 * i] << 24 | (uint32_t)a[4 * i + 1] << 16 |
+		(uint32_t)a[4 * i + 2] << 8 | a[4 * i + 3];
+}
+
+static void
+rule_common(struct rte_acl_rule_data *d, struct rte_acl_field *f,
+		const struct acl_crule *c, int f_proto, int f_group, int f_id,
+		int f_sport, int f_dport)
+{
+	d->category_mask = 1;
+	d->priority = RTE_ACL_MAX_PRIORITY - (int32_t)c->origin;
+	d->userdata = c->origin;
+	f[f_proto].value.u8 = c->proto;
+	f[f_proto].mask_range.u8 = c->proto ? 0xff : 0;
+	f[f_group].value.u32 = c->group;
+	f[f_group].mask_range.u32 = 32;
+	f[f_id].value.u32 = c->id_lo;
+	f[f_id].mask_range.u32 = c->id_hi;
+	f[f_sport].value.u16 = 0;
+	f[f_sport].mask_range.u16 = UINT16_MAX;
+	f[f_dport].value.u16 = c->port_lo;
+	f[f_dport].mask_range.u16 = c->port_hi;
+}
+
+static void
+rule4(struct acl_rte_rule4 *r, const struct acl_crule *c)
+{
+	memset(r, 0, sizeof(*r));
+	rule_common(&r->data, r->field, c, ACL_F4_PROTO, ACL_F4_GROUP,
+		ACL_F4_IDENTITY, ACL_F4_SPORT, ACL_F4_DPORT);
+	r->field[ACL_F4_ADDR].value.u32 = c->plen ? word_at(c->addr, 0) : 0;
+	r->field[ACL_F4_ADDR].mask_range.u32 = c->plen;
+}
+
+static void
+rule6(struct acl_rte_rule6 *r, const struct acl_crule *c)
+{
+	int i, len;
+
+	memset(r, 0, sizeof(*r));
+	rule_common(&r->data, r->field, c, ACL_F6_PROTO, ACL_F6_GROUP,
+		ACL_F6_IDENTITY, ACL_F6_SPORT, ACL_F6_DPORT);
+	for (i = 0; i < 4; i++) {
+		len = c->plen - 32 * i;
+		len = len < 0 ? 0 : len > 32 ? 32 : len;
+		r->field[ACL_F6_ADDR0 + i].value.u32 =
+			len ? word_at(c->addr, i) : 0;
+		r->field[ACL_F6_ADDR0 + i].mask_range.u32 = (uint32_t)len;
+	}
+}
+
+/* ---- one context ---- */
+
+static uint64_t
+heap_used(void)
+{
+	struct rte_malloc_socket_stats st;
+	unsigned int i, n = rte_socket_count();
+	uint64_t sum = 0;
+
+	for (i = 0; i < n; i++)
+		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i),
+				&st) == 0)
+			sum += st.heap_allocsz_bytes;
+	return sum;
+}
+
+static int
+ctx_fill(struct rte_acl_ctx *ctx, int fam, const struct acl_crule *c,
+		uint32_t n)
+{
+	size_t sz = fam == ACL_FAM_4 ? sizeof(struct acl_rte_rule4) :
+		sizeof(struct acl_rte_rule6);
+	uint8_t *buf = malloc(sz * n);
+	uint32_t i;
+	int rc;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (fam == ACL_FAM_4)
+			rule4((struct acl_rte_rule4 *)(buf + i * sz), &c[i]);
+		else
+			rule6((struct acl_rte_rule6 *)(buf + i * sz), &c[i]);
+	}
+	rc = rte_acl_add_rules(ctx, (const struct rte_acl_rule *)buf, n);
+	free(buf);
+	return rc;
+}
+
+/* Build a context from rules (ownership of rules moves to it on success). */
+static struct acl_shctx *
+shctx_build(struct acl_cc *cc, int fam, struct acl_crule *rules, uint32_t n,
+		int *rc)
+{
+	struct rte_acl_param prm = { 0 };
+	char name[RTE_ACL_NAMESIZE];
+	struct acl_shctx *s;
+	uint64_t before;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	s->seq = ++ctx_seq;
+	snprintf(name, sizeof(name), "%.18s-%" PRIx64, cc->opts->name, s->seq);
+	prm.name = name;
+	prm.socket_id = cc->opts->socket_id;
+	prm.rule_size = fam == ACL_FAM_4 ? RTE_ACL_RULE_SZ(ACL_F4_NUM) :
+		RTE_ACL_RULE_SZ(ACL_F6_NUM);
+	prm.max_rule_num = n;
+	before = heap_used();
+	s->ctx = rte_acl_create(&prm);
+	*rc = s->ctx == NULL ? -rte_errno : ctx_fill(s->ctx, fam, rules, n);
+	if (*rc == 0)
+		*rc = rte_acl_build(s->ctx, fam == ACL_FAM_4 ? &cfg4 : &cfg6);
+	if (*rc != 0) {
+		ACL_LOG(ERR, "context %s (%u rules): %s", name, n,
+			strerror(-*rc));
+		rte_acl_free(s->ctx);
+		free(s);
+		return NULL;
+	}
+	s->mem_size = heap_used() - before;
+	s->refcnt = 1;
+	s->fam = fam;
+	s->rules = rules;
+	s->n_rules = n;
+	cc->n_built++;
+	return s;
+}
+
+void
+acl_shctx_put(struct acl_shctx *s)
+{
+	if (s == NULL || --s->refcnt > 0)
+		return;
+	rte_acl_free(s->ctx);
+	free(s->rules);
+	free(s);
+}
+
+/* ---- buckets ---- */
+
+static uint32_t
+grp_rules(const struct acl_cgroup *g)
+{
+	return g->n_rules[ACL_FAM_4] + g->n_rules[ACL_FAM_6];
+}
+
+/* Drop prev placements that no longer make sense: split fat buckets,
+ * repack everything when buckets got too many. @return bucket count kept. */
+static uint32_t
+plan_keep(struct acl_cc *cc, enum acl_dir d, uint32_t *load)
+{
+	const struct acl_rs_dir *pd = cc->prev ? &cc->prev->dir[d] : NULL;
+	uint32_t i, nb, t = cc->rs->bucket_rules, *ng;
+	struct acl_cgroup *gs = cc->groups[d];
+	uint64_t total = 0;
+
+	for (i = 0; i < cc->n_groups[d]; i++)
+		total += grp_rules(&gs[i]);
+	nb = pd != NULL ? pd->n_buckets : 0;
+	if (pd != NULL && (cc->prev->bucket_rules != t ||
+			nb > 2 * (total / t + 1) + 8))
+		nb = 0;
+	ng = calloc((size_t)nb + 1, sizeof(*ng));
+	for (i = 0; i < cc->n_groups[d]; i++) {
+		if (gs[i].bucket >= nb || ng == NULL) {
+			gs[i].bucket = UINT32_MAX;
+			continue;
+		}
+		load[gs[i].bucket] += grp_rules(&gs[i]);
+		ng[gs[i].bucket]++;
+	}
+	for (i = 0; i < cc->n_groups[d]; i++) {
+		if (gs[i].bucket == UINT32_MAX)
+			continue;
+		if (load[gs[i].bucket] > 4 * t && ng[gs[i].bucket] > 1)
+			gs[i].bucket = UINT32_MAX - 1;  /* mark: split */
+	}
+	for (i = 0; i < nb; i++)
+		if (load[i] > 4 * t && ng[i] > 1)
+			load[i] = 0;
+	for (i = 0; i < cc->n_groups[d]; i++)
+		if (gs[i].bucket == UINT32_MAX - 1)
+			gs[i].bucket = UINT32_MAX;
+	free(ng);
+	return nb;
+}
+
+/* Place groups without a bucket, in key order, into the open bucket. */
+static uint32_t
+plan_place(struct acl_cc *cc, enum acl_dir d, uint32_t nb, uint32_t *load)
+{
+	uint32_t i, r, open = nb ? nb - 1 : UINT32_MAX, t = cc->rs->bucket_rules;
+	struct acl_cgroup *g;
+	uint32_t open_load = nb ? load[nb - 1] : 0;
+
+	for (i = 0; i < cc->n_groups[d]; i++) {
+		g = &cc->groups[d][i];
+		if (g->bucket != UINT32_MAX)
+			continue;
+		r = grp_rules(g);
+		if (open == UINT32_MAX || (open_load > 0 && open_load + r > t)) {
+			open = nb++;
+			open_load = 0;
+		}
+		g->bucket = open;
+		open_load += r;
+	}
+	return nb;
+}
+
+static int
+grp_bucket_cmp(const void *a, const void *b, void *arg)
+{
+	const struct acl_cgroup *gs = arg;
+	const struct acl_cgroup *x = &gs[*(const uint32_t *)a];
+	const struct acl_cgroup *y = &gs[*(const uint32_t *)b];
+
+	if (x->bucket != y->bucket)
+		return x->bucket < y->bucket ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The context of one bucket and family: shared with prev, or built. */
+static int
+bucket_fam(struct acl_cc *cc, enum acl_dir d, uint32_t b, int fam,
+		const uint32_t *gi, uint32_t ng)
+{
+	const struct acl_rs_dir *pd = cc->prev ? &cc->prev->dir[d] : NULL;
+	struct acl_bucket *bk = &cc->rs->dir[d].buckets[b];
+	struct acl_shctx *old = NULL;
+	const struct acl_cgroup *g;
+	struct acl_crule *rules;
+	uint32_t i, n = 0;
+	int rc = 0;
+
+	for (i = 0; i < ng; i++)
+		n += cc->groups[d][gi[i]].n_rules[fam];
+	bk->n_rules += n;
+	if (n == 0)
+		return 0;
+	rules = malloc((size_t)n * sizeof(*rules));
+	if (rules == NULL)
+		return -ENOMEM;
+	for (i = 0, n = 0; i < ng; i++) {
+		g = &cc->groups[d][gi[i]];
+		memcpy(rules + n, cc->rules[fam] + g->rule_off[fam],
+			g->n_rules[fam] * sizeof(*rules));
+		n += g->n_rules[fam];
+	}
+	if (pd != NULL && b < pd->n_buckets)
+		old = pd->buckets[b].fam[fam];
+	if (old != NULL && old->n_rules == n &&
+			memcmp(old->rules, rules, n * sizeof(*rules)) == 0) {
+		old->refcnt++;
+		bk->fam[fam] = old;
+		cc->n_reused++;
+		free(rules);
+		return 0;
+	}
+	bk->fam[fam] = shctx_build(cc, fam, rules, n, &rc);
+	if (bk->fam[fam] == NULL)
+		free(rules);
+	return rc;
+}
+
+static int
+dir_contexts(struct acl_cc *cc, enum acl_dir d, const uint32_t *order)
+{
+	struct acl_rs_dir *rd = &cc->rs->dir[d];
+	uint32_t i, j, b, fam;
+	int rc;
+
+	for (i = 0; i < cc->n_groups[d]; i = j) {
+		b = cc->groups[d][order[i]].bucket;
+		for (j = i; j < cc->n_groups[d] &&
+				cc->groups[d][order[j]].bucket == b; j++)
+			;
+		rd->buckets[b].n_groups = j - i;
+		for (fam = 0; fam < ACL_FAM_NUM; fam++) {
+			rc = bucket_fam(cc, d, b, (int)fam, order + i, j - i);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* Persist group keys (sorted, as cc->groups) and the id -> bucket map. */
+static int
+dir_tables(struct acl_cc *cc, enum acl_dir d)
+{
+	struct acl_rs_dir *rd = &cc->rs->dir[d];
+	struct acl_cgroup *g;
+	uint32_t i;
+
+	rd->n_slots = rd->next_group;
+	rd->bucket_of = malloc((size_t)rd->n_slots * sizeof(*rd->bucket_of));
+	rd->keys = calloc((size_t)cc->n_groups[d] + 1, sizeof(*rd->keys));
+	if (rd->bucket_of == NULL || rd->keys == NULL)
+		return -ENOMEM;
+	for (i = 0; i < rd->n_slots; i++)
+		rd->bucket_of[i] = UINT32_MAX;
+	for (i = 0; i < cc->n_groups[d]; i++) {
+		g = &cc->groups[d][i];
+		rd->bucket_of[g->id] = g->bucket;
+		rd->keys[i] = (struct acl_grpkey){ g->key, g->key_len, g->id,
+			g->bucket };
+		g->key = NULL;
+		rd->n_keys++;
+	}
+	return 0;
+}
+
+static int
+dir_buckets(struct acl_cc *cc, enum acl_dir d)
+{
+	const struct acl_rs_dir *pd = cc->prev ? &cc->prev->dir[d] : NULL;
+	uint32_t i, nb, cap = (pd ? pd->n_buckets : 0) + cc->n_groups[d] + 1;
+	uint32_t *load, *order;
+	int rc = -ENOMEM;
+
+	load = calloc(cap, sizeof(*load));
+	order = calloc((size_t)cc->n_groups[d] + 1, sizeof(*order));
+	if (load == NULL || order == NULL)
+		goto out;
+	nb = plan_keep(cc, d, load);
+	nb = plan_place(cc, d, nb, load);
+	cc->rs->dir[d].buckets = calloc((size_t)nb + 1,
+		sizeof(*cc->rs->dir[d].buckets));
+	if (cc->rs->dir[d].buckets == NULL)
+		goto out;
+	cc->rs->dir[d].n_buckets = nb;
+	for (i = 0; i < cc->n_groups[d]; i++)
+		order[i] = i;
+	qsort_r(order, cc->n_groups[d], sizeof(*order), grp_bucket_cmp,
+		cc->groups[d]);
+	rc = dir_contexts(cc, d, order);
+	if (rc == 0)
+		rc = dir_tables(cc, d);
+out:
+	free(load);
+	free(order);
+	return rc;
+}
+
+int
+acl_cc_buckets(struct acl_cc *cc)
+{
+	uint32_t d;
+	int rc;
+
+	for (d = 0; d < ACL_DIR_MAX; d++) {
+		rc = dir_buckets(cc, d);
+		if (rc != 0)
+			return acl_cc_fail(cc, rc, "building rte_acl contexts: %s",
+				strerror(-rc));
+	}
+	return 0;
+}
+
+/* ---- freeing ---- */
+
+static int
+shctx_seq_cmp(const void *a, const void *b)
+{
+	const struct acl_shctx *x = *(struct acl_shctx *const *)a;
+	const struct acl_shctx *y = *(struct acl_shctx *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * rte_acl_free() finds its context in a global list from the head, and
+ * contexts are appended at creation: freeing oldest first keeps each free
+ * O(1) instead of O(contexts).
+ */
+void
+acl_rs_free_buckets(struct acl_ruleset *rs)
+{
+	struct acl_shctx **all;
+	uint32_t d, b, f, n = 0, i;
+
+	for (d = 0; d < ACL_DIR_MAX; d++)
+		n += rs->dir[d].n_buckets * ACL_FAM_NUM;
+	all = calloc((size_t)n + 1, sizeof(*all));
+	n = 0;
+	for (d = 0; d < ACL_DIR_MAX; d++) {
+		for (b = 0; b < rs->dir[d].n_buckets; b++) {
+			for (f = 0; f < ACL_FAM_NUM; f++) {
+				struct acl_shctx *s = rs->dir[d].buckets[b].fam[f];
+
+				if (s == NULL)
+					continue;
+				if (all != NULL)
+					all[n++] = s;
+				else
+					acl_shctx_put(s);
+			}
+		}
+		free(rs->dir[d].buckets);
+		rs->dir[d].buckets = NULL;
+		rs->dir[d].n_buckets = 0;
+	}
+	if (all == NULL)
+		return;
+	qsort(all, n, sizeof(*all), shctx_seq_cmp);
+	for (i = 0; i < n; i++)
+		acl_shctx_put(all[i]);
+	free(all);
+}
+
+/* ---- classify method ---- */
+
+static int alg_state[RTE_ACL_CLASSIFY_AVX512X32 + 1]; /* 0 ?, 1 ok, -1 no */
+
+static bool
+alg_supported(int alg)
+{
+	struct rte_acl_param prm = { 0 };
+	struct rte_acl_ctx *ctx;
+	char name[RTE_ACL_NAMESIZE];
+
+	if (alg_state[alg] != 0)
+		return alg_state[alg] > 0;
+	snprintf(name, sizeof(name), "npvs-probe-%" PRIx64, ++ctx_seq);
+	prm.name = name;
+	prm.socket_id = SOCKET_ID_ANY;
+	prm.rule_size = RTE_ACL_RULE_SZ(ACL_F4_NUM);
+	prm.max_rule_num = 1;
+	ctx = rte_acl_create(&prm);
+	if (ctx == NULL)
+		return false;   /* not cached: may be transient */
+	alg_state[alg] = rte_acl_set_ctx_classify(ctx, alg) == 0 ? 1 : -1;
+	rte_acl_free(ctx);
+	return alg_state[alg] > 0;
+}
+
+/*
+ * The method every classify of the ruleset uses. 0 asks for SSE, faster
+ * than AVX2 on the AMD EPYC machines we run on (DPDK-HOWTO.md); where SSE
+ * is missing, -1 means "each context's own default".
+ */
+int
+acl_alg_resolve(int want, int *alg)
+{
+	if (want < 0 || want > RTE_ACL_CLASSIFY_AVX512X32)
+		return -EINVAL;
+	if (want == RTE_ACL_CLASSIFY_DEFAULT) {
+		*alg = alg_supported(RTE_ACL_CLASSIFY_SSE) ?
+			RTE_ACL_CLASSIFY_SSE : -1;
+		return 0;
+	}
+	if (!alg_supported(want))
+		return -ENOTSUP;
+	*alg = want;
+	return 0;
+}

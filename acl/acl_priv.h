@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * acl_priv.h: what the files of acl/ share and nothing outside acl/ (and
+ * its unit tests) may use: the compiled ruleset's layout, the compile
+ * context and the helpers between the compile steps.
+ *
+ * The compile is a pipeline over one struct acl_cc (acl_compile.c is the
+ * outline):
+ *   acl_model_check     (acl_check.c)   refuse bad input whole
+ *   acl_cc_namespaces   (acl_ident.c)   namespaces and their labels
+ *   acl_cc_identities   (acl_ident.c)   pods -> identities (stable ids)
+ *   acl_cc_policies     (acl_ident.c)   policy uids, origin slots, selection
+ *   acl_cc_groups       (acl_group.c)   identities -> groups per direction
+ *   acl_cc_rules        (acl_group.c)   groups -> compact rules (acl_peer.c)
+ *   acl_cc_buckets      (acl_build.c)   groups -> buckets -> rte_acl contexts
+ *   acl_cc_endpoints    (acl_ident.c)   the address table
+ * Ids (identities, groups, policy uids, origin slots, buckets) are kept
+ * from the previous ruleset when one is given, so that an unchanged part
+ * of the cluster compiles to the very same rule list and its rte_acl
+ * context is shared instead of rebuilt.
+ *
+ * Thread-safety: a compile context belongs to the one thread that runs
+ * acl_compile(); a finished ruleset is read-only (see acl_ruleset.h).
+ */
+#ifndef NPVS_ACL_PRIV_H
+#define NPVS_ACL_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acl_model.h"
+#include "acl_ruleset.h"
+
+struct rte_acl_ctx;
+
+/** Family index used for per-family arrays: 0 IPv4, 1 IPv6. */
+#define ACL_FAM_4 0
+#define ACL_FAM_6 1
+#define ACL_FAM_NUM 2
+#define ACL_FAM_BIT(f) (1u << (f))
+
+/** Default target size of a bucket, in rules (acl_compile_opts). */
+#define ACL_BUCKET_RULES_DEFAULT 64
+
+/** The automatic namespace label (set by the API server). */
+#define ACL_NS_NAME_LABEL "kubernetes.io/metadata.name"
+
+static inline int
+acl_fam_index(uint8_t family)
+{
+	return family == ACL_AF_INET ? ACL_FAM_4 :
+		family == ACL_AF_INET6 ? ACL_FAM_6 : -1;
+}
+
+static inline uint32_t
+acl_fam_addr_len(int fam)
+{
+	return fam == ACL_FAM_4 ? 4 : 16;
+}
+
+/* ---- growable arrays ---- */
+
+/** Make room for one more element in (arr, n, cap); 0 or -ENOMEM. */
+#define ACL_GROW(arr, n, cap) \
+	((n) < (cap) ? 0 : acl_grow((void **)&(arr), &(cap), sizeof(*(arr))))
+int acl_grow(void **arr, uint32_t *cap, size_t elt_size);
+
+/** A byte string under construction (canonical keys). */
+struct acl_kbuf {
+	uint8_t *p;
+	uint32_t len;
+	uint32_t cap;
+	int err;                /* sticky: -ENOMEM after a failed append */
+};
+void acl_kbuf_put(struct acl_kbuf *b, const void *data, uint32_t len);
+void acl_kbuf_put_u32(struct acl_kbuf *b, uint32_t v);
+void acl_kbuf_put_str(struct acl_kbuf *b, const char *s);
+int acl_u32_cmp(const void *a, const void *b);  /* qsort of uint32_t */
+int acl_key_cmp(const uint8_t *a, uint32_t alen, const uint8_t *b,
+		uint32_t blen);
+
+/* ---- selectors (acl_selector.c) ---- */
+
+/**
+ * The value of label key in l, or NULL. ns_name non-NULL: l is a
+ * namespace's labels and key kubernetes.io/metadata.name is ns_name.
+ */
+const char *acl_label_get(const struct acl_labels *l, const char *ns_name,
+		const char *key);
+
+/** Does selector s match the labels (see acl_label_get for ns_name)? */
+bool acl_selector_match(const struct acl_selector *s,
+		const struct acl_labels *l, const char *ns_name);
+
+/* ---- prefixes (acl_prefix.c) ---- */
+
+/** Clear the host bits of p. */
+void acl_prefix_mask(struct acl_prefix *p);
+
+/** Does outer contain inner (same family, outer no longer than inner)? */
+bool acl_prefix_contains(const struct acl_prefix *outer,
+		const struct acl_prefix *inner);
+
+/**
+ * ipBlock as disjoint prefixes: cidr minus every except. *out is malloc'ed
+ * (NULL when the result is empty). @return 0 or -ENOMEM.
+ */
+int acl_ipblock_prefixes(const struct acl_ipblock *b,
+		struct acl_prefix **out, uint32_t *n_out);
+
+/* ---- validation (acl_check.c) ---- */
+
+/** Check a model and options; 0, or -EINVAL with err->msg naming the object. */
+int acl_model_check(const struct acl_model *m, struct acl_err *err);
+
+/* ---- the compiled ruleset ---- */
+
+/**
+ * One compact rule, the compiler's own form (converted to an rte_acl rule
+ * at build time). Kept by the context built from it so that the next
+ * compile can tell whether the context can be shared. All host order
+ * except addr. Compared with memcmp: every byte, padding included, set.
+ */
+struct acl_crule {
+	uint32_t group;         /* group id (exact) */
+	uint32_t origin;        /* userdata: 1-based origin slot */
+	uint32_t id_lo;         /* peer identity range */
+	uint32_t id_hi;
+	uint16_t port_lo;       /* destination port range */
+	uint16_t port_hi;
+	uint8_t proto;          /* 0: any protocol */
+	uint8_t plen;           /* peer prefix length, 0: any address */
+	uint8_t pad[2];
+	uint8_t addr[16];       /* peer prefix, network order */
+};
+
+/** An rte_acl context with the rules it was built from; shared by refcount. */
+struct acl_shctx {
+	uint32_t refcnt;        /* rulesets using it; control thread only */
+	int fam;                /* ACL_FAM_4/6 */
+	struct rte_acl_ctx *ctx;
+	struct acl_crule *rules;
+	uint32_t n_rules;
+	uint64_t mem_size;      /* rte_malloc bytes taken by create+build */
+	uint64_t seq;           /* creation order, for freeing oldest first */
+};
+
+/** A bucket: the groups that share one context per family. */
+struct acl_bucket {
+	struct acl_shctx *fam[ACL_FAM_NUM];     /* NULL: no rules */
+	uint32_t n_rules;       /* both families */
+	uint32_t n_groups;
+};
+
+/** Persistent key of an identity (for the next compile). */
+struct acl_idkey {
+	uint8_t *key;
+	uint32_t len;
+	uint32_t id;
+};
+
+/** Persistent key of a policy. */
+struct acl_polkey {
+	char *ns;
+	char *name;
+	uint32_t uid;
+	uint32_t origin_base;   /* verdict of slot 0 */
+	uint32_t n_slots;
+};
+
+/** Persistent key of a group. */
+struct acl_grpkey {
+	uint8_t *key;
+	uint32_t len;
+	uint32_t id;
+	uint32_t bucket;
+};
+
+/** One direction of a ruleset. */
+struct acl_rs_dir {
+	uint32_t n_slots;       /* group ids are < n_slots */
+	uint32_t *bucket_of;    /* group id -> bucket; UINT32_MAX: no group */
+	struct acl_bucket *buckets;
+	uint32_t n_buckets;
+	struct acl_grpkey *keys;        /* sorted by key */
+	uint32_t n_keys;
+	uint32_t next_group;    /* next fresh group id */
+};
+
+struct acl_ruleset {
+	/* Read by lcores (acl_classify). */
+	struct acl_rs_dir dir[ACL_DIR_MAX];
+	int alg;                /* rte_acl_classify_alg used with every context */
+
+	/* Read by the control path. */
+	struct acl_endpoint *eps;       /* sorted by (family, addr) */
+	uint32_t n_eps;
+	struct acl_origin *origins;     /* [verdict - 1]; policy_ns NULL: hole */
+	uint32_t n_origins;
+
+	/* Kept for the next compile (opts->prev). */
+	struct acl_idkey *idkeys;       /* sorted by key */
+	uint32_t n_idkeys;
+	uint32_t next_ident;
+	struct acl_polkey *polkeys;     /* sorted by (ns, name) */
+	uint32_t n_polkeys;
+	uint32_t next_uid;
+	uint32_t bucket_rules;
+
+	struct acl_ruleset_stats stats;
+};
+
+/* ---- the compile context ---- */
+
+/** A namespace known to the compile. */
+struct acl_cns {
+	const char *name;
+	const struct acl_labels *labels;        /* NULL: undeclared */
+	uint32_t *idents;       /* identity indexes, ascending id */
+	uint32_t n_idents;
+	uint32_t cap_idents;
+};
+
+/** An identity during the compile. */
+struct acl_cident {
+	uint8_t *key;           /* canonical; ownership moves to the ruleset */
+	uint32_t key_len;
+	uint32_t port_off;      /* offset of the named-port part of key */
+	uint32_t id;
+	uint32_t ns;            /* index into cc->ns */
+	uint32_t pod;           /* a representative pod (labels, ports) */
+	bool compiled;          /* has a pod whose contexts we build */
+	uint8_t families;       /* ACL_FAM_BIT of its compiled pods' addresses */
+	uint32_t *pols[ACL_DIR_MAX];    /* selecting policies, model order */
+	uint32_t n_pols[ACL_DIR_MAX];
+	uint32_t cap_pols[ACL_DIR_MAX];
+	uint32_t group[ACL_DIR_MAX];    /* index into cc->groups[dir] */
+};
+
+/** What a peer (or a rule without peers) compiles to. */
+enum acl_target_kind {
+	ACL_TGT_ALL,            /* any identity, any address */
+	ACL_TGT_IDS,            /* identities (sorted ids), any address */
+	ACL_TGT_PFX,            /* prefixes, any identity */
+};
+
+struct acl_target {
+	enum acl_target_kind kind;
+	bool done;              /* computed (targets are computed lazily) */
+	uint32_t *ids;
+	uint32_t n_ids;
+	struct acl_prefix *pfx;
+	uint32_t n_pfx;
+};
+
+/** A policy during the compile. */
+struct acl_cpol {
+	uint32_t uid;
+	uint32_t origin_base;
+	uint32_t n_slots;
+	uint32_t ns;            /* index into cc->ns */
+	uint32_t peer_base;     /* first of its peers in cc->targets */
+	bool named_in;          /* an ingress port is named */
+};
+
+/** A group during the compile. */
+struct acl_cgroup {
+	uint8_t *key;
+	uint32_t key_len;
+	uint32_t id;
+	uint32_t rep;           /* identity index of a member */
+	uint8_t families;
+	uint32_t bucket;        /* UINT32_MAX: not placed yet */
+	uint32_t rule_off[ACL_FAM_NUM];
+	uint32_t n_rules[ACL_FAM_NUM];
+};
+
+/** A resolved port range. */
+struct acl_prange {
+	uint8_t proto;          /* 0: any (then 0..65535) */
+	uint16_t lo;
+	uint16_t hi;
+};
+
+struct acl_cc {
+	const struct acl_model *m;
+	const struct acl_compile_opts *opts;
+	const struct acl_ruleset *prev; /* NULL: fresh ids */
+	struct acl_err *err;
+	struct acl_ruleset *rs;
+
+	struct acl_cns *ns;
+	uint32_t n_ns;
+	uint32_t *pod_ns;       /* pod -> ns index */
+	uint32_t *pod_ident;    /* pod -> identity index */
+
+	struct acl_cident *idents;      /* sorted by key */
+	uint32_t n_idents;
+	int32_t *ident_of_id;   /* id -> identity index, -1 unused; [next_ident] */
+	uint32_t *used_below;   /* number of used ids < i; [next_ident + 1] */
+	uint32_t n_id_slots;    /* = rs->next_ident */
+
+	struct acl_cpol *pols;
+	uint32_t *pol_ns;
+	struct acl_target *targets;
+	uint32_t n_targets;
+
+	struct acl_cgroup *groups[ACL_DIR_MAX];
+	uint32_t n_groups[ACL_DIR_MAX];
+
+	struct acl_crule *rules[ACL_FAM_NUM];
+	uint32_t n_rules[ACL_FAM_NUM];
+	uint32_t cap_rules[ACL_FAM_NUM];
+
+	uint32_t n_built;       /* contexts built by this compile */
+	uint32_t n_reused;      /* contexts shared with prev */
+};
+
+/** Set cc->err (code and message) and return code. */
+int acl_cc_fail(struct acl_cc *cc, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+int acl_cc_namespaces(struct acl_cc *cc);
+int acl_cc_identities(struct acl_cc *cc);
+int acl_cc_policies(struct acl_cc *cc);
+int acl_cc_groups(struct acl_cc *cc);
+int acl_cc_rules(struct acl_cc *cc);
+int acl_cc_buckets(struct acl_cc *cc);
+int acl_cc_endpoints(struct acl_cc *cc);
+
+/** Compile one policy rule's peer (lazily, cached). NULL: -ENOMEM. */
+const struct acl_target *acl_cc_target(struct acl_cc *cc, uint32_t pol,
+		enum acl_dir dir, uint32_t rule, uint32_t peer);
+
+/** Append one compact rule for family fam; 0 or -ENOMEM. */
+int acl_cc_emit(struct acl_cc *cc, int fam, const struct acl_crule *r);
+
+/** Emit rules for identity ids (sorted) as ranges, other fields from tmpl. */
+int acl_cc_emit_ids(struct acl_cc *cc, int fam, struct acl_crule *tmpl,
+		const uint32_t *ids, uint32_t n);
+
+/** Resolve opts->classify_alg (0: SSE when supported); 0 or -ENOTSUP/-EINVAL. */
+int acl_alg_resolve(int want, int *alg);
+
+/** Drop a reference to a shared context; frees it at zero. */
+void acl_shctx_put(struct acl_shctx *s);
+
+/** Free the rte_acl side of a ruleset's buckets (oldest context first). */
+void acl_rs_free_buckets(struct acl_ruleset *rs);
+
+#endif /* NPVS_ACL_PRIV_H */

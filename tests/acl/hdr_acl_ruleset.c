@@ -1,0 +1,2 @@
+/* Compiles acl_ruleset.h alone: public headers are self-contained. */
+#include "acl_ruleset.h"
