@@ -114,15 +114,16 @@ npvs_need_hugepages() {
 	mountpoint -q /dev/hugepages || npvs_skip "/dev/hugepages not mounted"
 }
 
-# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds, for
+# at most SECONDS (wall clock).
 wait_for() {
-	local t=$1 i
+	local end=$((SECONDS + $1))
 	shift
-	for ((i = 0; i < t * 10; i++)); do
+	while :; do
 		"$@" >/dev/null 2>&1 && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
 		sleep 0.1
 	done
-	return 1
 }
 
 # ---- kernel pods ----
@@ -278,17 +279,27 @@ ports = {p["name"]: p for p in json.load(sys.stdin)["ports"]}
 sys.exit(0 if ports[sys.argv[1]]["link_up"] else 1)' "$1"
 }
 
+# npvs_port_down PORT: succeeds when the port exists and its link is down.
+npvs_port_down() {
+	npvsctl -o json port list | python3 -c '
+import json, sys
+ports = {p["name"]: p for p in json.load(sys.stdin)["ports"]}
+sys.exit(1 if ports[sys.argv[1]]["link_up"] else 0)' "$1"
+}
+
 # ---- DPDK pods ----
 
 # pod_dpdk_start POD VDEV_ARGS TESTPMD_ARGS...: a DPDK pod: dpdk-testpmd
-# on lcores 0,1 with its own prefix, in memory, --single-file-segments
-# (needed for vhost-user), 256 MiB, one virtio_user port given by
-# VDEV_ARGS (e.g. "path=$NPVS_TMP/p.sock,queues=1,server=1"). Its output
-# goes to $NPVS_TMP/POD.log; sets POD_PID.
+# with its own prefix, in memory, --single-file-segments (needed for
+# vhost-user), 256 MiB, one virtio_user port given by VDEV_ARGS (e.g.
+# "path=$NPVS_TMP/p.sock,queues=1,server=1"). Its main lcore is 1 and it
+# forwards on lcore 0, away from npvsd's worker on 1 (two cores shared).
+# Its output goes to $NPVS_TMP/POD.log; sets POD_PID.
 pod_dpdk_start() {
 	local pod=$1 vdev=$2
 	shift 2
-	dpdk-testpmd -l 0,1 --no-pci --in-memory --single-file-segments \
+	dpdk-testpmd -l 0,1 --main-lcore 1 --no-pci --in-memory \
+		--single-file-segments \
 		--file-prefix "npvs-$NPVS_TEST-$pod" -m 256 \
 		--vdev "net_virtio_user0,$vdev" -- \
 		--no-mlockall --stats-period 1 "$@" \
