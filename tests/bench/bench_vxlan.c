@@ -16,6 +16,7 @@
  * Built by meson, not run by the test suite (docs/tunnels.md has figures).
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,7 @@ int
 main(int argc, char **argv)
 {
 	struct rte_mempool *mp;
+	char rundir[PATH_MAX];
 	unsigned int passes = 2000, i;
 	int no_huge = argc > 1 && strcmp(argv[1], "--no-huge") == 0;
 	double base, ns;
@@ -288,6 +290,9 @@ main(int argc, char **argv)
 
 	rte_pktmbuf_free_bulk(pkts, NB_MBUF);
 	rte_mempool_free(mp);
+	/* EAL leaves its (empty) runtime directory behind: remove ours. */
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(rundir);
 	return 0;
 }
