@@ -90,7 +90,9 @@ void vtep_table_free(struct vtep_table *t);
 
 /**
  * Add the entry, or replace the entry of the same node (it keeps its
- * slot). @param slot out, may be NULL: the entry's slot.
+ * slot). O(entries): the subnet overlap check scans the table (a full
+ * build of 5,000 nodes is ~12 M comparisons, milliseconds).
+ * @param slot out, may be NULL: the entry's slot.
  * @return 0, -EINVAL (empty or too long node name, zero IP, VNI > 2^24-1,
  *   VtepMAC not unicast, prefix length > 32 or host bits set), -EEXIST
  *   (another node has this IP or an overlapping subnet), -ENOSPC (full).
