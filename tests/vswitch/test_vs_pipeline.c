@@ -1,0 +1,749 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_vs_pipeline.c: the data path in process, on ring-backed ports,
+ * with the test thread standing in for the worker (n_workers 0):
+ * parsing and malformed frames, ARP answers, routing decisions (LPM,
+ * TTL, MAC rewrite, no route, absent port), MAC learning and ARP
+ * requests, the gateway's echo replies, counters, and the control-side
+ * checks of ports and endpoints.
+ *
+ * EAL: --no-huge --no-shconf -m 512, main lcore only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include <rte_arp.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+
+#include "vs_test_util.h"
+
+/* Ports (indexes into t->port) and addresses of the fixture. */
+enum { PA, PB, PU, PL, PM };
+#define GW TU_IP(10, 0, 0, 1)
+#define IP_A TU_IP(10, 0, 0, 2)
+#define IP_B TU_IP(10, 0, 0, 3)
+#define IP_C TU_IP(10, 0, 0, 4)         /* its port pz does not exist */
+#define IP_L TU_IP(10, 0, 0, 5)         /* on pl, MAC to learn */
+#define IP_M TU_IP(10, 0, 0, 6)         /* on pm, MAC to learn */
+#define IP_A2 TU_IP(10, 0, 0, 12)       /* another address on pa */
+
+static const struct rte_ether_addr R = {{ 0x02, 0x6e, 0x70, 0x76, 0x73, 0x01 }};
+static const struct rte_ether_addr A = {{ 0x02, 0, 0, 0, 0, 0x0a }};
+static const struct rte_ether_addr A2 = {{ 0x02, 0, 0, 0, 0, 0xa2 }};
+static const struct rte_ether_addr B = {{ 0x02, 0, 0, 0, 0, 0x0b }};
+static const struct rte_ether_addr L = {{ 0x02, 0, 0, 0, 0, 0x11 }};
+static const struct rte_ether_addr X = {{ 0x02, 0, 0, 0, 0, 0x99 }};
+
+static struct tu T;
+
+static int
+setup(void **state)
+{
+	struct vs_config c;
+
+	(void)state;
+	tu_config(&c, "test_vs_pipeline", 0);
+	tu_start(&T, &c);
+	tu_port_add(&T, "pa", false);
+	tu_port_add(&T, "pb", false);
+	tu_port_add(&T, "pu", true);
+	tu_port_add(&T, "pl", false);
+	tu_port_add(&T, "pm", false);
+	assert_int_equal(tu_endpoint_add(&T, "a", "pa", IP_A, A.addr_bytes), 0);
+	assert_int_equal(tu_endpoint_add(&T, "a2", "pa", IP_A2, A2.addr_bytes), 0);
+	assert_int_equal(tu_endpoint_add(&T, "b", "pb", IP_B, B.addr_bytes), 0);
+	assert_int_equal(tu_endpoint_add(&T, "c", "pz", IP_C, NULL), 0);
+	assert_int_equal(tu_endpoint_add(&T, "l", "pl", IP_L, NULL), 0);
+	assert_int_equal(tu_endpoint_add(&T, "m", "pm", IP_M, NULL), 0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tu_stop(&T);
+	return 0;
+}
+
+/* Run the worker once: everything injected is processed. */
+static void
+poll_once(void)
+{
+	vs_worker_poll(vs_worker_get(T.vs, 0));
+}
+
+/* The only frame sent anywhere, which must be on port out (or none). */
+static struct rte_mbuf *
+only_output(int out)
+{
+	struct rte_mbuf *m[8], *got = NULL;
+	unsigned int i, n;
+
+	for (i = 0; i < T.n_ports; i++) {
+		n = tu_collect(&T, i, m, 8);
+		if (n == 0)
+			continue;
+		if ((int)i != out || n != 1 || got != NULL) {
+			rte_pktmbuf_free_bulk(m, n);
+			rte_pktmbuf_free(got);
+			fail_msg("%u frame(s) on port %s, expected %s", n,
+					T.port[i].name, out < 0 ? "none" :
+					T.port[out].name);
+		}
+		got = m[0];
+	}
+	if (out >= 0 && got == NULL)
+		fail_msg("nothing on port %s", T.port[out].name);
+	return got;
+}
+
+/* ---- frame builders for the table ---- */
+
+static void
+ip4_set(struct rte_mbuf *m, uint8_t vhl, uint16_t total)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, void *,
+			sizeof(struct rte_ether_hdr));
+
+	ip->version_ihl = vhl;
+	ip->total_length = rte_cpu_to_be_16(total);
+}
+
+static struct rte_mbuf *f_a_to_b(void) { return tu_ip4(&T, &A, &R, IP_A, IP_B, 64, 17, 18); }
+static struct rte_mbuf *f_ttl1(void) { return tu_ip4(&T, &A, &R, IP_A, IP_B, 1, 17, 18); }
+static struct rte_mbuf *f_ttl0(void) { return tu_ip4(&T, &A, &R, IP_A, IP_B, 0, 17, 18); }
+static struct rte_mbuf *f_no_route(void) { return tu_ip4(&T, &A, &R, IP_A, TU_IP(10, 0, 0, 99), 64, 17, 18); }
+static struct rte_mbuf *f_outside(void) { return tu_ip4(&T, &A, &R, IP_A, TU_IP(8, 8, 8, 8), 64, 6, 20); }
+static struct rte_mbuf *f_port_absent(void) { return tu_ip4(&T, &A, &R, IP_A, IP_C, 64, 17, 18); }
+static struct rte_mbuf *f_not_our_mac(void) { return tu_ip4(&T, &A, &B, IP_A, IP_B, 64, 17, 18); }
+static struct rte_mbuf *f_hairpin(void) { return tu_ip4(&T, &A, &R, IP_A, IP_A2, 64, 17, 18); }
+static struct rte_mbuf *f_gw_udp(void) { return tu_ip4(&T, &A, &R, IP_A, GW, 64, 17, 18); }
+
+static struct rte_mbuf *
+f_ethertype(uint16_t type)
+{
+	struct rte_mbuf *m = tu_ip4(&T, &A, &R, IP_A, IP_B, 64, 17, 18);
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
+
+	eth->ether_type = rte_cpu_to_be_16(type);
+	return m;
+}
+static struct rte_mbuf *f_ipv6(void) { return f_ethertype(RTE_ETHER_TYPE_IPV6); }
+static struct rte_mbuf *f_vlan(void) { return f_ethertype(RTE_ETHER_TYPE_VLAN); }
+
+static struct rte_mbuf *
+f_runt(void)
+{
+	static const uint8_t b[10] = { 0x02, 0x6e, 0x70, 0x76, 0x73, 0x01 };
+
+	return tu_raw(&T, b, sizeof(b));
+}
+
+static struct rte_mbuf *
+f_cut_ip4(void)
+{
+	struct rte_mbuf *m = f_a_to_b();
+
+	rte_pktmbuf_trim(m, m->pkt_len - (sizeof(struct rte_ether_hdr) + 10));
+	return m;
+}
+
+static struct rte_mbuf *
+f_ihl4(void)
+{
+	struct rte_mbuf *m = f_a_to_b();
+
+	ip4_set(m, 0x44, 38);
+	return m;
+}
+
+static struct rte_mbuf *
+f_ihl15(void)
+{
+	struct rte_mbuf *m = tu_ip4(&T, &A, &R, IP_A, IP_B, 64, 17, 0);
+
+	ip4_set(m, 0x4f, 60);
+	return m;
+}
+
+static struct rte_mbuf *
+f_total_long(void)
+{
+	struct rte_mbuf *m = f_a_to_b();
+
+	ip4_set(m, 0x45, 1400);
+	return m;
+}
+
+static struct rte_mbuf *
+f_total_short(void)
+{
+	struct rte_mbuf *m = f_a_to_b();
+
+	ip4_set(m, 0x45, 10);
+	return m;
+}
+
+static struct rte_mbuf *
+f_version6(void)
+{
+	struct rte_mbuf *m = f_a_to_b();
+
+	ip4_set(m, 0x65, 38);
+	return m;
+}
+
+static struct rte_mbuf *
+f_gw_echo(void)
+{
+	struct rte_mbuf *m = tu_ip4(&T, &A, &R, IP_A, GW, 64, IPPROTO_ICMP, 16);
+	struct rte_icmp_hdr *icmp = rte_pktmbuf_mtod_offset(m, void *,
+			sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr));
+
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	icmp->icmp_ident = RTE_BE16(0x1234);
+	icmp->icmp_seq_nb = RTE_BE16(7);
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = ~rte_raw_cksum(icmp, sizeof(*icmp) + 16);
+	return m;
+}
+
+static struct rte_mbuf *f_arp_gw(void) { return tu_arp(&T, &A, RTE_ARP_OP_REQUEST, IP_A, GW); }
+static struct rte_mbuf *f_arp_b(void) { return tu_arp(&T, &A, RTE_ARP_OP_REQUEST, IP_A, IP_B); }
+static struct rte_mbuf *f_arp_any(void) { return tu_arp(&T, &A, RTE_ARP_OP_REQUEST, IP_A, TU_IP(8, 8, 8, 8)); }
+static struct rte_mbuf *f_arp_self(void) { return tu_arp(&T, &A, RTE_ARP_OP_REQUEST, IP_A, IP_A); }
+static struct rte_mbuf *f_arp_probe(void) { return tu_arp(&T, &A, RTE_ARP_OP_REQUEST, 0, IP_A); }
+static struct rte_mbuf *f_arp_own_port(void) { return tu_arp(&T, &A, RTE_ARP_OP_REQUEST, IP_A, IP_A2); }
+static struct rte_mbuf *f_arp_reply(void) { return tu_arp(&T, &A, RTE_ARP_OP_REPLY, IP_A, GW); }
+static struct rte_mbuf *f_arp_up_pod(void) { return tu_arp(&T, &X, RTE_ARP_OP_REQUEST, TU_IP(192, 168, 0, 9), IP_B); }
+static struct rte_mbuf *f_arp_up_lan(void) { return tu_arp(&T, &X, RTE_ARP_OP_REQUEST, TU_IP(192, 168, 0, 9), TU_IP(192, 168, 0, 1)); }
+
+static struct rte_mbuf *
+f_arp_hlen7(void)
+{
+	struct rte_mbuf *m = f_arp_gw();
+	struct rte_arp_hdr *arp = rte_pktmbuf_mtod_offset(m, void *,
+			sizeof(struct rte_ether_hdr));
+
+	arp->arp_hlen = 7;
+	return m;
+}
+
+static struct rte_mbuf *
+f_arp_cut(void)
+{
+	struct rte_mbuf *m = f_arp_gw();
+
+	rte_pktmbuf_trim(m, 10);
+	return m;
+}
+
+static struct rte_mbuf *
+f_arp_op3(void)
+{
+	return tu_arp(&T, &A, RTE_ARP_OP_REVREQUEST, IP_A, GW);
+}
+
+/* ---- checks on the frame that came out ---- */
+
+static void
+ip_cksum_ok(const struct rte_ipv4_hdr *ip)
+{
+	struct rte_ipv4_hdr h = *ip;
+
+	h.hdr_checksum = 0;
+	assert_int_equal(rte_ipv4_cksum(&h), ip->hdr_checksum);
+}
+
+static void
+c_routed_to_b(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
+	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
+
+	assert_true(rte_is_same_ether_addr(&eth->dst_addr, &B));
+	assert_true(rte_is_same_ether_addr(&eth->src_addr, &R));
+	assert_int_equal(ip->time_to_live, 63);
+	ip_cksum_ok(ip);
+}
+
+static void
+c_hairpin(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
+
+	assert_true(rte_is_same_ether_addr(&eth->dst_addr, &A2));
+}
+
+static void
+c_gw_echo(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
+	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
+	struct rte_icmp_hdr *icmp = (void *)(ip + 1);
+
+	assert_true(rte_is_same_ether_addr(&eth->dst_addr, &A));
+	assert_true(rte_is_same_ether_addr(&eth->src_addr, &R));
+	assert_int_equal(rte_be_to_cpu_32(ip->src_addr), GW);
+	assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), IP_A);
+	assert_int_equal(icmp->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+	assert_int_equal(icmp->icmp_seq_nb, RTE_BE16(7));
+	ip_cksum_ok(ip);
+	/* A correct ICMP checksum sums to all ones. */
+	assert_int_equal(rte_raw_cksum(icmp, sizeof(*icmp) + 16), 0xffff);
+}
+
+/* An ARP reply from us, to asker (MAC, IP), saying we have tip. */
+static void
+arp_reply_check(struct rte_mbuf *m, const struct rte_ether_addr *asker,
+		uint32_t asker_ip, uint32_t tip)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
+	struct rte_arp_hdr *arp = (void *)(eth + 1);
+
+	assert_true(rte_is_same_ether_addr(&eth->dst_addr, asker));
+	assert_true(rte_is_same_ether_addr(&eth->src_addr, &R));
+	assert_int_equal(rte_be_to_cpu_16(arp->arp_opcode), RTE_ARP_OP_REPLY);
+	assert_true(rte_is_same_ether_addr(&arp->arp_data.arp_sha, &R));
+	assert_int_equal(rte_be_to_cpu_32(arp->arp_data.arp_sip), tip);
+	assert_true(rte_is_same_ether_addr(&arp->arp_data.arp_tha, asker));
+	assert_int_equal(rte_be_to_cpu_32(arp->arp_data.arp_tip), asker_ip);
+}
+
+static void c_arp_gw(struct rte_mbuf *m) { arp_reply_check(m, &A, IP_A, GW); }
+static void c_arp_b(struct rte_mbuf *m) { arp_reply_check(m, &A, IP_A, IP_B); }
+static void c_arp_any(struct rte_mbuf *m) { arp_reply_check(m, &A, IP_A, TU_IP(8, 8, 8, 8)); }
+static void c_arp_up_pod(struct rte_mbuf *m) { arp_reply_check(m, &X, TU_IP(192, 168, 0, 9), IP_B); }
+
+/* ---- the table ---- */
+
+#define NONE (-1)
+
+struct row {
+	const char *what;
+	struct rte_mbuf *(*frame)(void);
+	unsigned int in;        /* port it enters on */
+	int out;                /* port it leaves on, or NONE */
+	int drop;               /* the one drop counter that grows, or NONE */
+	void (*check)(struct rte_mbuf *m);
+};
+
+static const struct row rows[] = {
+	/* routing */
+	{ "pod to pod", f_a_to_b, PA, PB, NONE, c_routed_to_b },
+	{ "TTL 1 expires", f_ttl1, PA, NONE, VS_DROP_TTL, NULL },
+	{ "TTL 0 expires", f_ttl0, PA, NONE, VS_DROP_TTL, NULL },
+	{ "unknown pod address", f_no_route, PA, NONE, VS_DROP_NO_ROUTE, NULL },
+	{ "outside the node", f_outside, PA, NONE, VS_DROP_NO_ROUTE, NULL },
+	{ "endpoint's port absent", f_port_absent, PA, NONE, VS_DROP_NO_PORT, NULL },
+	{ "not our MAC", f_not_our_mac, PA, NONE, VS_DROP_NOT_FOR_US, NULL },
+	{ "same port (hairpin)", f_hairpin, PA, PA, NONE, c_hairpin },
+	{ "echo to the gateway", f_gw_echo, PA, PA, NONE, c_gw_echo },
+	{ "UDP to the gateway", f_gw_udp, PA, NONE, VS_DROP_NO_ROUTE, NULL },
+	/* parsing */
+	{ "IPv6", f_ipv6, PA, NONE, VS_DROP_NOT_IP, NULL },
+	{ "VLAN tag", f_vlan, PA, NONE, VS_DROP_NOT_IP, NULL },
+	{ "10-byte runt", f_runt, PA, NONE, VS_DROP_MALFORMED, NULL },
+	{ "IPv4 header cut", f_cut_ip4, PA, NONE, VS_DROP_MALFORMED, NULL },
+	{ "IHL 4", f_ihl4, PA, NONE, VS_DROP_MALFORMED, NULL },
+	{ "IHL 15 beyond frame", f_ihl15, PA, NONE, VS_DROP_MALFORMED, NULL },
+	{ "total length > frame", f_total_long, PA, NONE, VS_DROP_MALFORMED, NULL },
+	{ "total length < header", f_total_short, PA, NONE, VS_DROP_MALFORMED, NULL },
+	{ "version 6 in IPv4", f_version6, PA, NONE, VS_DROP_MALFORMED, NULL },
+	/* ARP */
+	{ "ARP for the gateway", f_arp_gw, PA, PA, NONE, c_arp_gw },
+	{ "ARP for another pod", f_arp_b, PA, PA, NONE, c_arp_b },
+	{ "ARP for any address", f_arp_any, PA, PA, NONE, c_arp_any },
+	{ "gratuitous ARP ignored", f_arp_self, PA, NONE, NONE, NULL },
+	{ "ARP probe ignored", f_arp_probe, PA, NONE, NONE, NULL },
+	{ "ARP for the asker's port", f_arp_own_port, PA, NONE, NONE, NULL },
+	{ "ARP reply consumed", f_arp_reply, PA, NONE, NONE, NULL },
+	{ "uplink ARP for a pod", f_arp_up_pod, PU, PU, NONE, c_arp_up_pod },
+	{ "uplink ARP for the LAN", f_arp_up_lan, PU, NONE, NONE, NULL },
+	{ "ARP hlen 7", f_arp_hlen7, PA, NONE, VS_DROP_MALFORMED, NULL },
+	{ "ARP cut short", f_arp_cut, PA, NONE, VS_DROP_MALFORMED, NULL },
+	{ "ARP opcode 3", f_arp_op3, PA, NONE, VS_DROP_MALFORMED, NULL },
+};
+
+static void
+run_row(const struct row *r)
+{
+	uint64_t before[VS_DROP_MAX], after[VS_DROP_MAX];
+	struct rte_mbuf *out;
+	unsigned int d;
+
+	print_message("  %s\n", r->what);
+	vs_drop_stats(T.vs, before);
+	tu_inject(&T, r->in, r->frame());
+	poll_once();
+	out = only_output(r->out);
+	vs_drop_stats(T.vs, after);
+	for (d = 0; d < VS_DROP_MAX; d++)
+		if ((int)d == r->drop)
+			assert_int_equal(after[d], before[d] + 1);
+		else if (after[d] != before[d])
+			fail_msg("%s: unexpected %s drop", r->what, vs_drop_name(d));
+	if (out != NULL && r->check != NULL)
+		r->check(out);
+	rte_pktmbuf_free(out);
+}
+
+static void
+test_table(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(rows); i++)
+		run_row(&rows[i]);
+}
+
+/* A burst of 32 mixed frames is handled as well as one at a time. */
+static void
+test_burst(void **state)
+{
+	struct rte_mbuf *m[64];
+	unsigned int i, n, good = 0, to_b;
+
+	(void)state;
+	for (i = 0; i < VS_BURST; i++) {
+		const struct row *r = &rows[i % RTE_DIM(rows)];
+
+		tu_inject(&T, PA, r->in == PA ? r->frame() : f_a_to_b());
+		good += r->in != PA || r->out == PB;
+	}
+	poll_once();
+	to_b = 0;
+	while ((n = tu_collect(&T, PB, m, 64)) > 0) {
+		to_b += n;
+		rte_pktmbuf_free_bulk(m, n);
+	}
+	assert_int_equal(to_b, good);
+	tu_drain(&T);
+}
+
+/* ---- MAC learning ---- */
+
+static uint64_t
+neigh_of(const char *name, uint8_t mac[6])
+{
+	struct vs_endpoint_info e[16];
+	uint32_t i, n = vs_endpoint_list(T.vs, e, 16);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(e[i].spec.name, name) == 0) {
+			memcpy(mac, e[i].mac, 6);
+			return e[i].mac_known;
+		}
+	fail_msg("no endpoint %s", name);
+	return 0;
+}
+
+/* Unknown MAC: drop, ask by ARP (once per interval), learn the reply. */
+static void
+test_learn_by_arp_request(void **state)
+{
+	uint64_t nn = tu_drops(&T, VS_DROP_NO_NEIGH);
+	struct rte_ether_hdr *eth;
+	struct rte_arp_hdr *arp;
+	struct rte_mbuf *m;
+	uint8_t mac[6];
+
+	(void)state;
+	assert_false(neigh_of("l", mac));
+	tu_inject(&T, PA, tu_ip4(&T, &A, &R, IP_A, IP_L, 64, 17, 18));
+	poll_once();
+	m = only_output(PL);
+	assert_int_equal(tu_drops(&T, VS_DROP_NO_NEIGH), nn + 1);
+	eth = rte_pktmbuf_mtod(m, void *);
+	arp = (void *)(eth + 1);
+	assert_true(rte_is_broadcast_ether_addr(&eth->dst_addr));
+	assert_int_equal(rte_be_to_cpu_16(arp->arp_opcode), RTE_ARP_OP_REQUEST);
+	assert_true(rte_is_same_ether_addr(&arp->arp_data.arp_sha, &R));
+	assert_int_equal(rte_be_to_cpu_32(arp->arp_data.arp_sip), GW);
+	assert_int_equal(rte_be_to_cpu_32(arp->arp_data.arp_tip), IP_L);
+	rte_pktmbuf_free(m);
+
+	/* Again at once: dropped, but no second request (rate limit). */
+	tu_inject(&T, PA, tu_ip4(&T, &A, &R, IP_A, IP_L, 64, 17, 18));
+	poll_once();
+	assert_null(only_output(NONE));
+	assert_int_equal(tu_drops(&T, VS_DROP_NO_NEIGH), nn + 2);
+
+	/* The pod answers; now traffic flows with its MAC. */
+	tu_inject(&T, PL, tu_arp(&T, &L, RTE_ARP_OP_REPLY, IP_L, GW));
+	poll_once();
+	assert_null(only_output(NONE));
+	assert_true(neigh_of("l", mac));
+	assert_memory_equal(mac, L.addr_bytes, 6);
+	tu_inject(&T, PA, tu_ip4(&T, &A, &R, IP_A, IP_L, 64, 17, 18));
+	poll_once();
+	m = only_output(PL);
+	eth = rte_pktmbuf_mtod(m, void *);
+	assert_true(rte_is_same_ether_addr(&eth->dst_addr, &L));
+	rte_pktmbuf_free(m);
+}
+
+/* A pod's MAC is learned only from its own port, and follows changes. */
+static void
+test_learn_own_port_only(void **state)
+{
+	uint8_t mac[6];
+
+	(void)state;
+	/* m's address, but arriving on pa: not learned. */
+	tu_inject(&T, PA, tu_ip4(&T, &X, &R, IP_M, IP_B, 64, 17, 18));
+	poll_once();
+	tu_drain(&T);
+	assert_false(neigh_of("m", mac));
+	/* From pm: learned. */
+	tu_inject(&T, PM, tu_ip4(&T, &A2, &R, IP_M, IP_B, 64, 17, 18));
+	poll_once();
+	tu_drain(&T);
+	assert_true(neigh_of("m", mac));
+	assert_memory_equal(mac, A2.addr_bytes, 6);
+	/* The pod restarts with a new MAC. */
+	tu_inject(&T, PM, tu_arp(&T, &X, RTE_ARP_OP_REQUEST, IP_M, GW));
+	poll_once();
+	tu_drain(&T);
+	assert_true(neigh_of("m", mac));
+	assert_memory_equal(mac, X.addr_bytes, 6);
+}
+
+/* A configured MAC is never overwritten by learning. */
+static void
+test_static_mac_kept(void **state)
+{
+	uint8_t mac[6];
+
+	(void)state;
+	tu_inject(&T, PB, tu_ip4(&T, &X, &R, IP_B, IP_A, 64, 17, 18));
+	poll_once();
+	tu_drain(&T);
+	assert_true(neigh_of("b", mac));
+	assert_memory_equal(mac, B.addr_bytes, 6);
+}
+
+/* ---- counters ---- */
+
+static const struct vs_port_info *
+port_info(struct vs_port_info *all, uint32_t n, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(all[i].name, name) == 0)
+			return &all[i];
+	fail_msg("no port %s", name);
+	return NULL;
+}
+
+static void
+test_counters(void **state)
+{
+	struct vs_port_info p0[8], p1[8];
+	uint32_t n0, n1, len = 0;
+	unsigned int i;
+
+	(void)state;
+	n0 = vs_port_list(T.vs, p0, 8);
+	for (i = 0; i < 5; i++) {
+		struct rte_mbuf *m = f_a_to_b();
+
+		len += m->pkt_len;
+		tu_inject(&T, PA, m);
+	}
+	poll_once();
+	tu_drain(&T);
+	n1 = vs_port_list(T.vs, p1, 8);
+	assert_int_equal(n0, n1);
+	assert_int_equal(port_info(p1, n1, "pa")->stats.rx_packets,
+			port_info(p0, n0, "pa")->stats.rx_packets + 5);
+	assert_int_equal(port_info(p1, n1, "pa")->stats.rx_bytes,
+			port_info(p0, n0, "pa")->stats.rx_bytes + len);
+	assert_int_equal(port_info(p1, n1, "pb")->stats.tx_packets,
+			port_info(p0, n0, "pb")->stats.tx_packets + 5);
+	assert_int_equal(port_info(p1, n1, "pb")->stats.tx_bytes,
+			port_info(p0, n0, "pb")->stats.tx_bytes + len);
+	assert_true(port_info(p1, n1, "pa")->link_up);
+	assert_true(port_info(p1, n1, "pu")->uplink);
+	assert_false(port_info(p1, n1, "pa")->uplink);
+}
+
+static void
+test_drop_names(void **state)
+{
+	unsigned int d, e;
+
+	(void)state;
+	for (d = 0; d < VS_DROP_MAX; d++) {
+		assert_true(strlen(vs_drop_name(d)) > 0);
+		for (e = 0; e < d; e++)
+			assert_string_not_equal(vs_drop_name(d), vs_drop_name(e));
+	}
+	assert_string_equal(vs_drop_name(VS_DROP_MAX), "unknown");
+	assert_string_equal(vs_drop_name(VS_DROP_MALFORMED), "malformed");
+}
+
+/* ---- control side ---- */
+
+static void
+test_port_add_invalid(void **state)
+{
+	struct vs_port_spec s;
+	char err[256];
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.type = VS_PORT_DEVARGS;
+	snprintf(s.devargs, sizeof(s.devargs), "net_null0");
+	assert_int_equal(vs_port_add(T.vs, &s, err, sizeof(err)), -EINVAL);
+
+	snprintf(s.name, sizeof(s.name), "pa");
+	assert_int_equal(vs_port_add(T.vs, &s, err, sizeof(err)), -EEXIST);
+
+	snprintf(s.name, sizeof(s.name), "up2");
+	s.uplink = true;
+	assert_int_equal(vs_port_add(T.vs, &s, err, sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "pu"));
+
+	s.uplink = false;
+	snprintf(s.devargs, sizeof(s.devargs), "net_nosuchdriver0");
+	err[0] = '\0';
+	assert_true(vs_port_add(T.vs, &s, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "up2"));
+
+	s.type = VS_PORT_VHOST;
+	assert_int_equal(vs_port_add(T.vs, &s, err, sizeof(err)), -EINVAL);
+	s.type = VS_PORT_AFPACKET;
+	assert_int_equal(vs_port_add(T.vs, &s, err, sizeof(err)), -EINVAL);
+	assert_int_equal(vs_port_del(T.vs, "nosuchport"), -ENOENT);
+}
+
+/* A devargs port (net_null) comes and goes; traffic is unaffected. */
+static void
+test_port_devargs_add_del(void **state)
+{
+	struct vs_port_info p[8];
+	struct vs_port_spec s;
+	char err[256] = "";
+	uint32_t n, i;
+	bool found = false;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.name, sizeof(s.name), "nul");
+	s.type = VS_PORT_DEVARGS;
+	snprintf(s.devargs, sizeof(s.devargs), "net_null7,no-rx=1");
+	if (vs_port_add(T.vs, &s, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	n = vs_port_list(T.vs, p, 8);
+	for (i = 0; i < n; i++)
+		if (strcmp(p[i].name, "nul") == 0) {
+			found = true;
+			assert_int_equal(p[i].type, VS_PORT_DEVARGS);
+			assert_string_equal(p[i].detail, "net_null7,no-rx=1");
+		}
+	assert_true(found);
+	run_row(&rows[0]);
+	assert_int_equal(vs_port_del(T.vs, "nul"), 0);
+	assert_int_equal(vs_port_del(T.vs, "nul"), -ENOENT);
+	run_row(&rows[0]);
+	/* The same devargs again: the device was detached. */
+	if (vs_port_add(T.vs, &s, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(vs_port_del(T.vs, "nul"), 0);
+}
+
+/* Removing a pod's port keeps the endpoint; re-adding restores traffic. */
+static void
+test_port_del_keeps_endpoint(void **state)
+{
+	struct vs_endpoint_info e[16];
+	uint64_t np = tu_drops(&T, VS_DROP_NO_PORT);
+	uint32_t i, n;
+
+	(void)state;
+	tu_port_del(&T, PB);
+	tu_inject(&T, PA, f_a_to_b());
+	poll_once();
+	assert_null(only_output(NONE));
+	assert_int_equal(tu_drops(&T, VS_DROP_NO_PORT), np + 1);
+	n = vs_endpoint_list(T.vs, e, 16);
+	for (i = 0; i < n; i++)
+		if (strcmp(e[i].spec.name, "b") == 0)
+			assert_false(e[i].port_present);
+	tu_port_readd(&T, PB, false);
+	run_row(&rows[0]);
+}
+
+static void
+test_endpoint_invalid(void **state)
+{
+	static const uint8_t mcast[6] = { 0x01, 0, 0x5e, 0, 0, 1 };
+
+	(void)state;
+	assert_int_equal(tu_endpoint_add(&T, "dup", "pa", IP_B, NULL), -EEXIST);
+	assert_int_equal(tu_endpoint_add(&T, "gw", "pa", GW, NULL), -EINVAL);
+	assert_int_equal(tu_endpoint_add(&T, "bc", "pa", UINT32_MAX, NULL),
+			-EINVAL);
+	assert_int_equal(tu_endpoint_add(&T, "mc", "pa", TU_IP(224, 0, 0, 1),
+			NULL), -EINVAL);
+	assert_int_equal(tu_endpoint_add(&T, "mm", "pa", TU_IP(10, 0, 0, 50),
+			mcast), -EINVAL);
+	assert_int_equal(tu_endpoint_add(&T, "np", "", TU_IP(10, 0, 0, 51),
+			NULL), -EINVAL);
+	assert_int_equal(vs_endpoint_del(T.vs, "t", "nosuch"), -ENOENT);
+}
+
+/* Replacing an endpoint moves its route; deleting removes it. */
+static void
+test_endpoint_replace_del(void **state)
+{
+	uint32_t ip2 = TU_IP(10, 0, 0, 33);
+
+	(void)state;
+	assert_int_equal(tu_endpoint_add(&T, "b", "pb", ip2, B.addr_bytes), 0);
+	tu_inject(&T, PA, tu_ip4(&T, &A, &R, IP_A, ip2, 64, 17, 18));
+	poll_once();
+	rte_pktmbuf_free(only_output(PB));
+	run_row(&(struct row){ "old address gone", f_a_to_b, PA, NONE,
+			VS_DROP_NO_ROUTE, NULL });
+	assert_int_equal(vs_endpoint_del(T.vs, "t", "b"), 0);
+	tu_inject(&T, PA, tu_ip4(&T, &A, &R, IP_A, ip2, 64, 17, 18));
+	poll_once();
+	assert_null(only_output(NONE));
+	assert_int_equal(tu_endpoint_add(&T, "b", "pb", IP_B, B.addr_bytes), 0);
+	run_row(&rows[0]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_drop_names),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_burst),
+		cmocka_unit_test(test_learn_by_arp_request),
+		cmocka_unit_test(test_learn_own_port_only),
+		cmocka_unit_test(test_static_mac_kept),
+		cmocka_unit_test(test_counters),
+		cmocka_unit_test(test_port_add_invalid),
+		cmocka_unit_test(test_port_devargs_add_del),
+		cmocka_unit_test(test_port_del_keeps_endpoint),
+		cmocka_unit_test(test_endpoint_invalid),
+		cmocka_unit_test(test_endpoint_replace_del),
+	};
+
+	return cmocka_run_group_tests_name("vs_pipeline", tests, setup,
+			teardown);
+}
