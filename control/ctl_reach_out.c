@@ -71,24 +71,36 @@ static bool both_families(const struct reach_result *r)
 	return v4 && v6;
 }
 
+/* One cell of a row, padded to w unless it ends the row. */
+static void cell(FILE *out, const char *s, size_t w, bool last)
+{
+	if (last)
+		fprintf(out, "  %s\n", s);
+	else
+		fprintf(out, "  %-*s", (int)w, s);
+}
+
 /* One matrix: port p, endpoints of family fam. */
 static void matrix(const struct reach_result *r, uint32_t p, uint8_t fam,
 		bool show_family, FILE *out)
 {
 	size_t w = 1;
-	uint32_t f, t;
+	uint32_t f, t, last = 0;
 
-	for (f = 0; f < r->n_eps; f++)
-		if (r->eps[f].addr.family == fam && strlen(r->eps[f].name) > w)
+	for (f = 0; f < r->n_eps; f++) {
+		if (r->eps[f].addr.family != fam)
+			continue;
+		last = f;
+		if (strlen(r->eps[f].name) > w)
 			w = strlen(r->eps[f].name);
+	}
 	fprintf(out, "%u/%s%s%s:\n", r->ports[p].port,
 			mf_proto_str(r->ports[p].proto), show_family ? " " : "",
 			show_family ? family_str(fam) : "");
 	fprintf(out, "%-*s", (int)w, "");
 	for (t = 0; t < r->n_eps; t++)
 		if (r->eps[t].addr.family == fam)
-			fprintf(out, "  %-*s", (int)w, r->eps[t].name);
-	fputc('\n', out);
+			cell(out, r->eps[t].name, w, t == last);
 	for (f = 0; f < r->n_eps; f++) {
 		if (r->eps[f].addr.family != fam)
 			continue;
@@ -96,12 +108,10 @@ static void matrix(const struct reach_result *r, uint32_t p, uint8_t fam,
 		for (t = 0; t < r->n_eps; t++) {
 			const struct reach_verdict *v = reach_at(r, p, f, t);
 
-			if (r->eps[t].addr.family != fam)
-				continue;
-			fprintf(out, "  %-*s", (int)w, !v->valid ? "-" :
-					v->allowed ? "." : "X");
+			if (r->eps[t].addr.family == fam)
+				cell(out, !v->valid ? "-" : v->allowed ? "." : "X", w,
+						t == last);
 		}
-		fputc('\n', out);
 	}
 	fputc('\n', out);
 }

@@ -58,7 +58,10 @@ struct manifest_obj {
 	struct json_t *raw;     /**< the object as loaded (one reference owned) */
 };
 
-/** Loaded objects in load order, plus the warnings of every load. */
+/**
+ * Loaded objects in load order, plus the warnings of every load: a load
+ * appends its own at the end (warnings[n before the load .. n_warnings)).
+ */
 struct manifest_set {
 	struct manifest_obj *objs;
 	uint32_t n_objs;
@@ -92,6 +95,16 @@ int manifest_load_path(const char *path, struct manifest_set *s,
  */
 int manifest_load_buffer(const char *name, const char *buf, size_t len,
 		struct manifest_set *s, struct ctl_err *err);
+
+/**
+ * Copy a set (for a load that may have to be undone: load into the copy,
+ * keep whichever set wins, clear the other). Raw objects are shared with
+ * src (reference counted; nothing here modifies them). A set is plain data:
+ * `*a = *b` moves it.
+ * @return 0, or -ENOMEM with dst empty.
+ */
+int manifest_set_copy(const struct manifest_set *src,
+		struct manifest_set *dst);
 
 /**
  * Find an object. ns is ignored for cluster-scoped kinds.

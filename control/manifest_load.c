@@ -87,6 +87,46 @@ static int find_idx(const struct manifest_set *s, enum manifest_kind kind,
 	return -1;
 }
 
+static int obj_copy(const struct manifest_obj *o, struct manifest_obj *c)
+{
+	*c = (struct manifest_obj){ .kind = o->kind, .line = o->line };
+	c->api_version = strdup(o->api_version);
+	c->kind_name = strdup(o->kind_name);
+	c->name = strdup(o->name);
+	c->ns = o->ns ? strdup(o->ns) : NULL;
+	c->source = strdup(o->source);
+	c->raw = json_incref(o->raw);
+	if (!c->api_version || !c->kind_name || !c->name ||
+			(o->ns && !c->ns) || !c->source) {
+		obj_free(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int manifest_set_copy(const struct manifest_set *src,
+		struct manifest_set *dst)
+{
+	uint32_t i;
+
+	manifest_set_init(dst);
+	dst->objs = calloc(src->n_objs + 1, sizeof(*dst->objs));
+	dst->warnings = calloc(src->n_warnings + 1, sizeof(*dst->warnings));
+	if (dst->objs == NULL || dst->warnings == NULL)
+		goto err_nomem;
+	for (i = 0; i < src->n_objs; i++, dst->n_objs++)
+		if (obj_copy(&src->objs[i], &dst->objs[i]) < 0)
+			goto err_nomem;
+	for (i = 0; i < src->n_warnings; i++, dst->n_warnings++)
+		if ((dst->warnings[i] = strdup(src->warnings[i])) == NULL)
+			goto err_nomem;
+	return 0;
+
+err_nomem:
+	manifest_set_clear(dst);
+	return -ENOMEM;
+}
+
 const struct manifest_obj *manifest_set_find(const struct manifest_set *s,
 		enum manifest_kind kind, const char *ns, const char *name)
 {

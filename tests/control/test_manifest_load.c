@@ -484,7 +484,7 @@ static void test_replace_find_del(void **state)
 {
 	static const char pod[] = "apiVersion: v1\nkind: Pod\nmetadata:\n"
 		"  name: x\n  namespace: x\nspec: {containers: [{name: c}]}\n";
-	struct manifest_set s;
+	struct manifest_set s, c;
 	struct ctl_err err;
 	const struct manifest_obj *o;
 
@@ -504,6 +504,14 @@ static void test_replace_find_del(void **state)
 	assert_ptr_equal(o, &s.objs[0]);
 	assert_non_null(manifest_set_find(&s, MANIFEST_POD, "x", "x"));
 	assert_null(manifest_set_find(&s, MANIFEST_POD, "default", "x"));
+	/* a copy is independent of its source */
+	assert_int_equal(manifest_set_copy(&s, &c), 0);
+	assert_int_equal(c.n_objs, 2);
+	assert_string_equal(c.objs[1].name, "x");
+	assert_int_equal(manifest_set_del(&c, MANIFEST_NAMESPACE, NULL, "x"), 0);
+	assert_int_equal(c.n_objs, 1);
+	assert_int_equal(s.n_objs, 2);
+	manifest_set_clear(&c);
 	assert_int_equal(manifest_set_del(&s, MANIFEST_POD, "x", "x"), 0);
 	assert_int_equal(manifest_set_del(&s, MANIFEST_POD, "x", "x"), -ENOENT);
 	assert_int_equal(s.n_objs, 1);
