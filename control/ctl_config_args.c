@@ -375,7 +375,7 @@ args_first_pass(struct ctl_config *c, int argc, char **argv, char *err,
 	const char *config = NULL;
 	int opt;
 
-	optind = 1;
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		if (opt == 'h') {
@@ -410,7 +410,7 @@ ctl_config_from_args(struct ctl_config *c, int argc, char **argv, char *err,
 	rc = args_first_pass(c, argc, argv, err, errlen);
 	if (rc != 0)
 		return rc;
-	optind = 1;
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		if (opt == 'c')
 			continue;
