@@ -34,27 +34,27 @@
 #include "manifest.h"
 #include "manifest_priv.h"
 
-#define REACH_SPORT 40000       /* source port of the synthetic packets */
-#define REACH_MAX 64            /* -f, --port and --peer, each */
+#define CTL_REACH_SPORT 40000       /* source port of the synthetic packets */
+#define CTL_REACH_MAX 64            /* -f, --port and --peer, each */
 
 /** What the command line asked for. */
-struct reach_opts {
-	const char *files[REACH_MAX];
+struct ctl_reach_opts {
+	const char *files[CTL_REACH_MAX];
 	uint32_t n_files;
-	struct reach_port ports[REACH_MAX];
+	struct ctl_reach_port ports[CTL_REACH_MAX];
 	uint32_t n_ports;
-	const char *peers[REACH_MAX];
+	const char *peers[CTL_REACH_MAX];
 	uint32_t n_peers;
 	bool json;
 };
 
 /** One run. */
-struct reach_ctx {
-	struct reach_opts o;
+struct ctl_reach_ctx {
+	struct ctl_reach_opts o;
 	struct manifest_set set;
 	struct acl_model model;
 	struct acl_ruleset *rs;
-	struct reach_result r;
+	struct ctl_reach_result r;
 };
 
 static int fail(const char *fmt, const char *arg)
@@ -78,7 +78,7 @@ static void usage(FILE *f)
 
 /* ---- options ---- */
 
-static int parse_port(const char *s, struct reach_port *p)
+static int parse_port(const char *s, struct ctl_reach_port *p)
 {
 	char *end, proto[8] = "TCP";
 	const char *slash = strchr(s, '/');
@@ -95,11 +95,11 @@ static int parse_port(const char *s, struct reach_port *p)
 		proto[i] = '\0';
 	}
 	p->port = (uint16_t)n;
-	p->proto = mf_proto(proto);
+	p->proto = manifest_proto(proto);
 	return p->proto == 0 ? -EINVAL : 0;
 }
 
-static int parse_opts(int argc, char **argv, struct reach_opts *o)
+static int parse_opts(int argc, char **argv, struct ctl_reach_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "filename", required_argument, NULL, 'f' },
@@ -113,9 +113,9 @@ static int parse_opts(int argc, char **argv, struct reach_opts *o)
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "f:p:o:h", longopts, NULL)) != -1) {
-		if ((c == 'f' && o->n_files == REACH_MAX) ||
-				(c == 'p' && o->n_ports == REACH_MAX) ||
-				(c == 'P' && o->n_peers == REACH_MAX))
+		if ((c == 'f' && o->n_files == CTL_REACH_MAX) ||
+				(c == 'p' && o->n_ports == CTL_REACH_MAX) ||
+				(c == 'P' && o->n_peers == CTL_REACH_MAX))
 			return fail("at most %s of each of -f, --port and --peer",
 					"64") + 1;
 		if (c == 'f')
@@ -144,7 +144,7 @@ static int parse_opts(int argc, char **argv, struct reach_opts *o)
 
 /* ---- loading and compiling ---- */
 
-static int load(struct reach_ctx *x)
+static int load(struct ctl_reach_ctx *x)
 {
 	struct manifest_model_opts mo = { .all_local = true };
 	struct ctl_err err;
@@ -188,7 +188,7 @@ static int eal_start(void)
 	return 0;
 }
 
-static int compile(struct reach_ctx *x)
+static int compile(struct ctl_reach_ctx *x)
 {
 	struct acl_compile_opts co = {
 		.name = "reach", .socket_id = SOCKET_ID_ANY, .all_local = true,
@@ -206,7 +206,7 @@ static int compile(struct reach_ctx *x)
 
 static int ep_cmp(const void *a, const void *b)
 {
-	const struct reach_ep *x = a, *y = b;
+	const struct ctl_reach_ep *x = a, *y = b;
 	int c;
 
 	if (x->outside != y->outside)
@@ -217,13 +217,13 @@ static int ep_cmp(const void *a, const void *b)
 	return c != 0 ? c : (int)x->addr.family - (int)y->addr.family;
 }
 
-static int add_peers(struct reach_ctx *x, uint32_t *n)
+static int add_peers(struct ctl_reach_ctx *x, uint32_t *n)
 {
 	for (uint32_t i = 0; i < x->o.n_peers; i++) {
-		struct reach_ep *e = &x->r.eps[(*n)++];
+		struct ctl_reach_ep *e = &x->r.eps[(*n)++];
 		const struct acl_endpoint *known;
 
-		if (mf_parse_ip(x->o.peers[i], &e->addr) != NULL)
+		if (manifest_parse_ip(x->o.peers[i], &e->addr) != NULL)
 			return fail("bad --peer '%s': give an IPv4 or IPv6 address",
 					x->o.peers[i]);
 		known = acl_ruleset_lookup(x->rs, &e->addr);
@@ -236,7 +236,7 @@ static int add_peers(struct reach_ctx *x, uint32_t *n)
 	return 0;
 }
 
-static int make_eps(struct reach_ctx *x)
+static int make_eps(struct ctl_reach_ctx *x)
 {
 	uint32_t n = 0, max = x->o.n_peers;
 
@@ -249,7 +249,7 @@ static int make_eps(struct reach_ctx *x)
 		const struct acl_pod *p = &x->model.pods[i];
 
 		for (uint32_t j = 0; j < p->n_ips; j++) {
-			struct reach_ep *e = &x->r.eps[n++];
+			struct ctl_reach_ep *e = &x->r.eps[n++];
 
 			snprintf(e->name, sizeof(e->name), "%s/%s", p->ns, p->name);
 			e->addr = p->ips[j];
@@ -264,63 +264,70 @@ static int make_eps(struct reach_ctx *x)
 	return 0;
 }
 
-/* Does a numeric port p appear as a port (or range end) in some policy? */
-static void policy_ports(const struct acl_model *m, uint8_t *named)
+/* Call fn on every port entry of every rule of every policy. */
+static void each_port(const struct acl_model *m,
+		void (*fn)(const struct acl_model *, const struct acl_port *, void *),
+		void *arg)
 {
 	for (uint32_t i = 0; i < m->n_policies; i++) {
 		const struct acl_netpol *np = &m->policies[i];
 
-		for (uint32_t d = 0; d < 2; d++) {
-			const struct acl_rule *rules = d ? np->egress : np->ingress;
-			uint32_t nr = d ? np->n_egress : np->n_ingress;
-
-			for (uint32_t r = 0; r < nr; r++)
-				for (uint32_t k = 0; k < rules[r].n_ports; k++) {
-					const struct acl_port *pt = &rules[r].ports[k];
-
-					if (!pt->has_port)
-						continue;
-					if (pt->named_port == NULL) {
-						named[pt->port] = 1;
-						named[pt->end_port] |= pt->end_port != 0;
-					} else {
-						for (uint32_t q = 0; q < m->n_pods; q++)
-							for (uint32_t c = 0; c < m->pods[q].n_ports; c++)
-								if (strcmp(m->pods[q].ports[c].name,
-										pt->named_port) == 0)
-									named[m->pods[q].ports[c].port] = 1;
-					}
-				}
-		}
+		for (uint32_t r = 0; r < np->n_ingress; r++)
+			for (uint32_t k = 0; k < np->ingress[r].n_ports; k++)
+				fn(m, &np->ingress[r].ports[k], arg);
+		for (uint32_t r = 0; r < np->n_egress; r++)
+			for (uint32_t k = 0; k < np->egress[r].n_ports; k++)
+				fn(m, &np->egress[r].ports[k], arg);
 	}
 }
 
-/* Is p inside some numeric port range of some policy? */
+/* Mark the numbers a port entry names: port, range end, named ports. */
+static void mark_port(const struct acl_model *m, const struct acl_port *pt,
+		void *arg)
+{
+	uint8_t *named = arg;
+
+	if (!pt->has_port)
+		return;
+	if (pt->named_port == NULL) {
+		named[pt->port] = 1;
+		named[pt->end_port] |= pt->end_port != 0;
+		return;
+	}
+	for (uint32_t q = 0; q < m->n_pods; q++)
+		for (uint32_t c = 0; c < m->pods[q].n_ports; c++)
+			if (strcmp(m->pods[q].ports[c].name, pt->named_port) == 0)
+				named[m->pods[q].ports[c].port] = 1;
+}
+
+struct cover {
+	uint32_t port;
+	bool hit;
+};
+
+/* Is cover->port inside a numeric port (range) of this entry? */
+static void cover_port(const struct acl_model *m, const struct acl_port *pt,
+		void *arg)
+{
+	struct cover *cv = arg;
+	uint32_t end = pt->end_port ? pt->end_port : pt->port;
+
+	(void)m;
+	if (pt->has_port && pt->named_port == NULL && cv->port >= pt->port &&
+			cv->port <= end)
+		cv->hit = true;
+}
+
 static bool port_covered(const struct acl_model *m, uint32_t p)
 {
-	for (uint32_t i = 0; i < m->n_policies; i++) {
-		const struct acl_netpol *np = &m->policies[i];
+	struct cover cv = { .port = p, .hit = false };
 
-		for (uint32_t d = 0; d < 2; d++) {
-			const struct acl_rule *rules = d ? np->egress : np->ingress;
-			uint32_t nr = d ? np->n_egress : np->n_ingress;
-
-			for (uint32_t r = 0; r < nr; r++)
-				for (uint32_t k = 0; k < rules[r].n_ports; k++) {
-					const struct acl_port *pt = &rules[r].ports[k];
-					uint32_t end = pt->end_port ? pt->end_port : pt->port;
-
-					if (pt->has_port && !pt->named_port &&
-							p >= pt->port && p <= end)
-						return true;
-				}
-		}
-	}
-	return false;
+	each_port(m, cover_port, &cv);
+	return cv.hit;
 }
 
 /* Every named port, plus one none names, each over TCP, UDP and SCTP. */
-static int default_ports(struct reach_ctx *x)
+static int default_ports(struct ctl_reach_ctx *x)
 {
 	static const uint8_t protos[] = { ACL_PROTO_TCP, ACL_PROTO_UDP,
 		ACL_PROTO_SCTP };
@@ -329,7 +336,7 @@ static int default_ports(struct reach_ctx *x)
 
 	if (named == NULL)
 		return fail("%sout of memory", "");
-	policy_ports(&x->model, named);
+	each_port(&x->model, mark_port, named);
 	for (uint32_t p = 1; p < 65536; p++)
 		if (named[p])
 			top = p, n++;
@@ -347,13 +354,13 @@ static int default_ports(struct reach_ctx *x)
 	x->r.ports = calloc((size_t)n * 3, sizeof(*x->r.ports));
 	for (uint32_t p = 1; x->r.ports != NULL && p < 65536; p++)
 		for (uint32_t k = 0; named[p] && k < 3; k++)
-			x->r.ports[x->r.n_ports++] = (struct reach_port){
+			x->r.ports[x->r.n_ports++] = (struct ctl_reach_port){
 				(uint16_t)p, protos[k] };
 	free(named);
 	return x->r.ports == NULL ? fail("%sout of memory", "") : 0;
 }
 
-static int make_ports(struct reach_ctx *x)
+static int make_ports(struct ctl_reach_ctx *x)
 {
 	if (x->o.n_ports == 0)
 		return default_ports(x);
@@ -399,7 +406,7 @@ static bool sel_match(const struct acl_selector *s, const struct acl_labels *l)
 	return true;
 }
 
-static void why_denied(const struct reach_ctx *x, enum acl_dir dir,
+static void why_denied(const struct ctl_reach_ctx *x, enum acl_dir dir,
 		const struct acl_pod *pod, char *why, size_t size)
 {
 	size_t used = (size_t)snprintf(why, size, "isolated by");
@@ -435,9 +442,9 @@ static void why_allowed(const struct acl_origin *o, char *why, size_t size)
 }
 
 /* One side: local's rules in direction dir, for a packet with peer. */
-static int side(const struct reach_ctx *x, enum acl_dir dir,
-		const struct reach_ep *local, const struct reach_ep *peer,
-		const struct reach_port *p, bool *allowed, char *why, size_t size)
+static int side(const struct ctl_reach_ctx *x, enum acl_dir dir,
+		const struct ctl_reach_ep *local, const struct ctl_reach_ep *peer,
+		const struct ctl_reach_port *p, bool *allowed, char *why, size_t size)
 {
 	const struct acl_endpoint *le, *pe;
 	const struct acl_origin *o;
@@ -460,10 +467,10 @@ static int side(const struct reach_ctx *x, enum acl_dir dir,
 
 		memcpy(&a, peer->addr.addr, 4);
 		acl_key4_fill(&key.k4, group, ident, p->proto, a,
-				rte_cpu_to_be_16(REACH_SPORT), rte_cpu_to_be_16(p->port));
+				rte_cpu_to_be_16(CTL_REACH_SPORT), rte_cpu_to_be_16(p->port));
 	} else {
 		acl_key6_fill(&key.k6, group, ident, p->proto, peer->addr.addr,
-				rte_cpu_to_be_16(REACH_SPORT), rte_cpu_to_be_16(p->port));
+				rte_cpu_to_be_16(CTL_REACH_SPORT), rte_cpu_to_be_16(p->port));
 	}
 	rc = acl_classify(x->rs, dir, local->addr.family, group, &keyp,
 			&verdict, 1);
@@ -481,9 +488,9 @@ static int side(const struct reach_ctx *x, enum acl_dir dir,
 	return 0;
 }
 
-static int decide(struct reach_ctx *x)
+static int decide(struct ctl_reach_ctx *x)
 {
-	struct reach_result *r = &x->r;
+	struct ctl_reach_result *r = &x->r;
 	bool eg, in;
 
 	r->v = calloc((size_t)r->n_ports * r->n_eps * r->n_eps + 1,
@@ -493,8 +500,8 @@ static int decide(struct reach_ctx *x)
 	for (uint32_t p = 0; p < r->n_ports; p++)
 		for (uint32_t f = 0; f < r->n_eps; f++)
 			for (uint32_t t = 0; t < r->n_eps; t++) {
-				struct reach_verdict *v = reach_at(r, p, f, t);
-				const struct reach_ep *src = &r->eps[f], *dst = &r->eps[t];
+				struct ctl_reach_verdict *v = ctl_reach_at(r, p, f, t);
+				const struct ctl_reach_ep *src = &r->eps[f], *dst = &r->eps[t];
 
 				if (src->addr.family != dst->addr.family ||
 						(src->outside && dst->outside))
@@ -523,7 +530,7 @@ static void eal_stop(void)
 		rmdir(dir);
 }
 
-static void ctx_free(struct reach_ctx *x, bool eal)
+static void ctx_free(struct ctl_reach_ctx *x, bool eal)
 {
 	acl_ruleset_free(x->rs);
 	acl_model_clear(&x->model);
@@ -535,7 +542,7 @@ static void ctx_free(struct reach_ctx *x, bool eal)
 		eal_stop();
 }
 
-static int run(struct reach_ctx *x)
+static int run(struct ctl_reach_ctx *x)
 {
 	bool eal = false;
 	int rc = load(x);
@@ -551,16 +558,16 @@ static int run(struct reach_ctx *x)
 	if (rc == 0)
 		rc = decide(x);
 	if (rc == 0 && x->o.json)
-		rc = reach_print_json(&x->r, stdout) < 0 ? 1 : 0;
+		rc = ctl_reach_print_json(&x->r, stdout) < 0 ? 1 : 0;
 	else if (rc == 0)
-		reach_print_table(&x->r, stdout);
+		ctl_reach_print_table(&x->r, stdout);
 	ctx_free(x, eal);
 	return rc;
 }
 
 int ctl_reach_main_fmt(int argc, char **argv, bool json)
 {
-	struct reach_ctx *x = calloc(1, sizeof(*x));
+	struct ctl_reach_ctx *x = calloc(1, sizeof(*x));
 	int rc;
 
 	if (x == NULL)

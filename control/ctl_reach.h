@@ -44,7 +44,7 @@ int ctl_reach_main_fmt(int argc, char **argv, bool json);
 /* ---- shared by ctl_reach.c and ctl_reach_out.c ---- */
 
 /** One endpoint: a pod address or an outside host (--peer). */
-struct reach_ep {
+struct ctl_reach_ep {
 	char name[320];         /**< "ns/pod", or the address for outside hosts */
 	struct acl_addr addr;
 	bool outside;
@@ -53,13 +53,13 @@ struct reach_ep {
 };
 
 /** One destination port and protocol. */
-struct reach_port {
+struct ctl_reach_port {
 	uint16_t port;
 	uint8_t proto;          /**< ACL_PROTO_* */
 };
 
 /** The decision for one (port, from, to). */
-struct reach_verdict {
+struct ctl_reach_verdict {
 	bool valid;             /**< false: from and to differ in family */
 	bool allowed;
 	char egress[192];       /**< why the source may send (or not) */
@@ -67,25 +67,25 @@ struct reach_verdict {
 };
 
 /** Everything one run decided. */
-struct reach_result {
-	struct reach_ep *eps;
+struct ctl_reach_result {
+	struct ctl_reach_ep *eps;
 	uint32_t n_eps;
-	struct reach_port *ports;
+	struct ctl_reach_port *ports;
 	uint32_t n_ports;
-	struct reach_verdict *v;        /**< [port][from][to] */
+	struct ctl_reach_verdict *v;        /**< [port][from][to] */
 };
 
 /** The verdict of (port p, from f, to t). */
-static inline struct reach_verdict *
-reach_at(const struct reach_result *r, uint32_t p, uint32_t f, uint32_t t)
+static inline struct ctl_reach_verdict *
+ctl_reach_at(const struct ctl_reach_result *r, uint32_t p, uint32_t f, uint32_t t)
 {
 	return &r->v[((size_t)p * r->n_eps + f) * r->n_eps + t];
 }
 
 /** Print as JSON: an array of {from, to, port, protocol, family, ...}. */
-int reach_print_json(const struct reach_result *r, FILE *out);
+int ctl_reach_print_json(const struct ctl_reach_result *r, FILE *out);
 
 /** Print one matrix per port/protocol (and family): "." allowed, "X" not. */
-void reach_print_table(const struct reach_result *r, FILE *out);
+void ctl_reach_print_table(const struct ctl_reach_result *r, FILE *out);
 
 #endif /* NPVS_CTL_REACH_H */

@@ -25,21 +25,21 @@ static const char *family_str(uint8_t family)
 	return family == ACL_AF_INET6 ? "IPv6" : "IPv4";
 }
 
-static json_t *entry(const struct reach_result *r, uint32_t p, uint32_t f,
+static json_t *entry(const struct ctl_reach_result *r, uint32_t p, uint32_t f,
 		uint32_t t)
 {
-	const struct reach_verdict *v = reach_at(r, p, f, t);
+	const struct ctl_reach_verdict *v = ctl_reach_at(r, p, f, t);
 
 	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:b, s:s, s:s}",
 			"from", r->eps[f].name, "to", r->eps[t].name,
 			"port", (int)r->ports[p].port,
-			"protocol", mf_proto_str(r->ports[p].proto),
+			"protocol", manifest_proto_str(r->ports[p].proto),
 			"family", family_str(r->eps[f].addr.family),
 			"allowed", v->allowed, "egress", v->egress,
 			"ingress", v->ingress);
 }
 
-int reach_print_json(const struct reach_result *r, FILE *out)
+int ctl_reach_print_json(const struct ctl_reach_result *r, FILE *out)
 {
 	json_t *arr = json_array(), *e;
 	int rc = 0;
@@ -47,7 +47,7 @@ int reach_print_json(const struct reach_result *r, FILE *out)
 	for (uint32_t p = 0; arr != NULL && p < r->n_ports; p++)
 		for (uint32_t f = 0; f < r->n_eps; f++)
 			for (uint32_t t = 0; t < r->n_eps; t++) {
-				if (!reach_at(r, p, f, t)->valid)
+				if (!ctl_reach_at(r, p, f, t)->valid)
 					continue;
 				e = entry(r, p, f, t);
 				if (e == NULL || json_array_append_new(arr, e) < 0)
@@ -60,7 +60,7 @@ int reach_print_json(const struct reach_result *r, FILE *out)
 	return rc;
 }
 
-static bool both_families(const struct reach_result *r)
+static bool both_families(const struct ctl_reach_result *r)
 {
 	bool v4 = false, v6 = false;
 
@@ -81,7 +81,7 @@ static void cell(FILE *out, const char *s, size_t w, bool last)
 }
 
 /* One matrix: port p, endpoints of family fam. */
-static void matrix(const struct reach_result *r, uint32_t p, uint8_t fam,
+static void matrix(const struct ctl_reach_result *r, uint32_t p, uint8_t fam,
 		bool show_family, FILE *out)
 {
 	size_t w = 1;
@@ -95,7 +95,7 @@ static void matrix(const struct reach_result *r, uint32_t p, uint8_t fam,
 			w = strlen(r->eps[f].name);
 	}
 	fprintf(out, "%u/%s%s%s:\n", r->ports[p].port,
-			mf_proto_str(r->ports[p].proto), show_family ? " " : "",
+			manifest_proto_str(r->ports[p].proto), show_family ? " " : "",
 			show_family ? family_str(fam) : "");
 	fprintf(out, "%-*s", (int)w, "");
 	for (t = 0; t < r->n_eps; t++)
@@ -106,7 +106,7 @@ static void matrix(const struct reach_result *r, uint32_t p, uint8_t fam,
 			continue;
 		fprintf(out, "%-*s", (int)w, r->eps[f].name);
 		for (t = 0; t < r->n_eps; t++) {
-			const struct reach_verdict *v = reach_at(r, p, f, t);
+			const struct ctl_reach_verdict *v = ctl_reach_at(r, p, f, t);
 
 			if (r->eps[t].addr.family == fam)
 				cell(out, !v->valid ? "-" : v->allowed ? "." : "X", w,
@@ -116,7 +116,7 @@ static void matrix(const struct reach_result *r, uint32_t p, uint8_t fam,
 	fputc('\n', out);
 }
 
-void reach_print_table(const struct reach_result *r, FILE *out)
+void ctl_reach_print_table(const struct ctl_reach_result *r, FILE *out)
 {
 	bool both = both_families(r);
 	uint8_t fam1 = r->n_eps > 0 ? r->eps[0].addr.family : ACL_AF_INET;

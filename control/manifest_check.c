@@ -22,7 +22,7 @@
 
 /* ---- context and errors ---- */
 
-void mf_ctx_init(struct mf_ctx *c, const char *source, const json_t *pos,
+void manifest_ctx_init(struct manifest_ctx *c, const char *source, const json_t *pos,
 		const char *base, struct ctl_err *err)
 {
 	memset(c, 0, sizeof(*c));
@@ -32,7 +32,7 @@ void mf_ctx_init(struct mf_ctx *c, const char *source, const json_t *pos,
 	c->err = err;
 }
 
-static size_t path_add(struct mf_ctx *c, const char *seg)
+static size_t path_add(struct manifest_ctx *c, const char *seg)
 {
 	size_t old = c->path_len;
 	size_t n = strlen(seg);
@@ -44,7 +44,7 @@ static size_t path_add(struct mf_ctx *c, const char *seg)
 	return old;
 }
 
-size_t mf_push(struct mf_ctx *c, const char *key)
+size_t manifest_push(struct manifest_ctx *c, const char *key)
 {
 	size_t old = path_add(c, "/");
 	char one[2] = { 0, 0 };
@@ -56,7 +56,7 @@ size_t mf_push(struct mf_ctx *c, const char *key)
 	return old;
 }
 
-size_t mf_push_idx(struct mf_ctx *c, size_t idx)
+size_t manifest_push_idx(struct manifest_ctx *c, size_t idx)
 {
 	char seg[32];
 
@@ -64,16 +64,16 @@ size_t mf_push_idx(struct mf_ctx *c, size_t idx)
 	return path_add(c, seg);
 }
 
-void mf_pop(struct mf_ctx *c, size_t len)
+void manifest_pop(struct manifest_ctx *c, size_t len)
 {
 	c->path_len = len;
 	c->path[len] = '\0';
 }
 
-bool mf_pos_lookup(const json_t *pos, const char *ptr, uint32_t *line,
+bool manifest_pos_lookup(const json_t *pos, const char *ptr, uint32_t *line,
 		uint32_t *col)
 {
-	char buf[MF_PATH_MAX + 256];
+	char buf[MANIFEST_PATH_MAX + 256];
 	const json_t *v;
 	char *slash;
 
@@ -119,7 +119,7 @@ static void set_err(struct ctl_err *err, int code, const char *where,
 	copy_trunc(err->where, sizeof(err->where), where ? where : "");
 }
 
-int mf_err_loc(struct ctl_err *err, int code, const char *source,
+int manifest_err_loc(struct ctl_err *err, int code, const char *source,
 		uint32_t line, uint32_t col, const char *fmt, ...)
 {
 	char text[512], msg[768];
@@ -137,7 +137,7 @@ int mf_err_loc(struct ctl_err *err, int code, const char *source,
 }
 
 /* "NetworkPolicy default/web", "Namespace x", "Pod (no name)". */
-static void obj_label(const struct mf_ctx *c, char *buf, size_t size)
+static void obj_label(const struct manifest_ctx *c, char *buf, size_t size)
 {
 	const char *kind = c->kind ? c->kind : "object";
 
@@ -149,9 +149,9 @@ static void obj_label(const struct mf_ctx *c, char *buf, size_t size)
 		snprintf(buf, size, "%s %s", kind, c->name);
 }
 
-static int fail_v(struct mf_ctx *c, const char *fmt, va_list ap)
+static int fail_v(struct manifest_ctx *c, const char *fmt, va_list ap)
 {
-	char text[384], obj[320], where[MF_PATH_MAX + 256], loc[64] = "";
+	char text[384], obj[320], where[MANIFEST_PATH_MAX + 256], loc[64] = "";
 	char msg[1024];
 	uint32_t line, col;
 	int n;
@@ -159,7 +159,7 @@ static int fail_v(struct mf_ctx *c, const char *fmt, va_list ap)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	obj_label(c, obj, sizeof(obj));
 	snprintf(where, sizeof(where), "%s%s", c->base, c->path);
-	if (mf_pos_lookup(c->pos, where, &line, &col))
+	if (manifest_pos_lookup(c->pos, where, &line, &col))
 		snprintf(loc, sizeof(loc), ":%u:%u", line, col);
 	if (c->path_len > 0)
 		n = snprintf(msg, sizeof(msg), "%s%s: %s: %s: %s", c->source, loc,
@@ -173,7 +173,7 @@ static int fail_v(struct mf_ctx *c, const char *fmt, va_list ap)
 	return -EINVAL;
 }
 
-int mf_fail(struct mf_ctx *c, const char *fmt, ...)
+int manifest_fail(struct manifest_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
@@ -184,34 +184,34 @@ int mf_fail(struct mf_ctx *c, const char *fmt, ...)
 	return rc;
 }
 
-int mf_fail_at(struct mf_ctx *c, const char *key, const char *fmt, ...)
+int manifest_fail_at(struct manifest_ctx *c, const char *key, const char *fmt, ...)
 {
-	size_t saved = mf_push(c, key);
+	size_t saved = manifest_push(c, key);
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
 	rc = fail_v(c, fmt, ap);
 	va_end(ap);
-	mf_pop(c, saved);
+	manifest_pop(c, saved);
 	return rc;
 }
 
-int mf_nomem(struct mf_ctx *c)
+int manifest_nomem(struct manifest_ctx *c)
 {
 	set_err(c->err, ENOMEM, c->path, "out of memory");
 	return -ENOMEM;
 }
 
-int mf_strdup(struct mf_ctx *c, const char *s, char **out)
+int manifest_strdup(struct manifest_ctx *c, const char *s, char **out)
 {
 	*out = strdup(s);
-	return *out == NULL ? mf_nomem(c) : 0;
+	return *out == NULL ? manifest_nomem(c) : 0;
 }
 
 /* ---- typed access ---- */
 
-const char *mf_type_name(const json_t *v)
+const char *manifest_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: return "object";
@@ -225,7 +225,7 @@ const char *mf_type_name(const json_t *v)
 	}
 }
 
-int mf_only(struct mf_ctx *c, const json_t *obj, const char *const *allowed)
+int manifest_only(struct manifest_ctx *c, const json_t *obj, const char *const *allowed)
 {
 	const char *k;
 	const json_t *v;
@@ -235,7 +235,7 @@ int mf_only(struct mf_ctx *c, const json_t *obj, const char *const *allowed)
 		for (a = allowed; *a != NULL && strcmp(*a, k) != 0; a++)
 			;
 		if (*a == NULL)
-			return mf_fail_at(c, k, "unknown field \"%s\"", k);
+			return manifest_fail_at(c, k, "unknown field \"%s\"", k);
 	}
 	return 0;
 }
@@ -251,16 +251,16 @@ static const json_t *member(const json_t *obj, const char *key)
 /* YAML 1.1 (Kubernetes' reader) turns plain y, n, yes, no, on, off... into booleans. */
 #define BOOL_HINT " (YAML reads y/n/yes/no/on/off as booleans: quote it)"
 
-static int wrong_type(struct mf_ctx *c, const char *key, const char *want,
+static int wrong_type(struct manifest_ctx *c, const char *key, const char *want,
 		const json_t *v)
 {
 	bool hint = json_is_boolean(v) && strcmp(want, "a string") == 0;
 
-	return mf_fail_at(c, key, "must be %s, not %s%s", want, mf_type_name(v),
+	return manifest_fail_at(c, key, "must be %s, not %s%s", want, manifest_type_name(v),
 			hint ? BOOL_HINT : "");
 }
 
-int mf_get_obj(struct mf_ctx *c, const json_t *obj, const char *key,
+int manifest_get_obj(struct manifest_ctx *c, const json_t *obj, const char *key,
 		const json_t **out)
 {
 	const json_t *v = member(obj, key);
@@ -273,7 +273,7 @@ int mf_get_obj(struct mf_ctx *c, const json_t *obj, const char *key,
 	return 1;
 }
 
-int mf_get_arr(struct mf_ctx *c, const json_t *obj, const char *key,
+int manifest_get_arr(struct manifest_ctx *c, const json_t *obj, const char *key,
 		const json_t **out)
 {
 	const json_t *v = member(obj, key);
@@ -286,7 +286,7 @@ int mf_get_arr(struct mf_ctx *c, const json_t *obj, const char *key,
 	return 1;
 }
 
-int mf_get_str(struct mf_ctx *c, const json_t *obj, const char *key,
+int manifest_get_str(struct manifest_ctx *c, const json_t *obj, const char *key,
 		const char **out)
 {
 	const json_t *v = member(obj, key);
@@ -300,7 +300,7 @@ int mf_get_str(struct mf_ctx *c, const json_t *obj, const char *key,
 }
 
 /* Integers; integral reals too (YAML 80.0 reaches the API server as 80). */
-int mf_get_int(struct mf_ctx *c, const json_t *obj, const char *key,
+int manifest_get_int(struct manifest_ctx *c, const json_t *obj, const char *key,
 		long long *out)
 {
 	const json_t *v = member(obj, key);
@@ -352,7 +352,7 @@ static bool dns_label_ok(const char *s, size_t n)
 	"lower case alphanumeric characters, '-' or '.', and must start and " \
 	"end with an alphanumeric character (e.g. 'example.com')"
 
-const char *mf_bad_dns_label(const char *s)
+const char *manifest_bad_dns_label(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -361,7 +361,7 @@ const char *mf_bad_dns_label(const char *s)
 	return dns_label_ok(s, n) ? NULL : DNS_LABEL_MSG;
 }
 
-const char *mf_bad_dns_subdomain(const char *s)
+const char *manifest_bad_dns_subdomain(const char *s)
 {
 	size_t n = strlen(s);
 	const char *p = s, *dot;
@@ -389,7 +389,7 @@ static bool name_part_ok(const char *s, size_t n)
 	return true;
 }
 
-const char *mf_bad_qualified_name(const char *s)
+const char *manifest_bad_qualified_name(const char *s)
 {
 	const char *slash = strchr(s, '/');
 	const char *name = slash ? slash + 1 : s;
@@ -410,9 +410,9 @@ const char *mf_bad_qualified_name(const char *s)
 			return "prefix part must be no more than 253 characters";
 		memcpy(prefix, s, plen);
 		prefix[plen] = '\0';
-		if (mf_bad_dns_subdomain(prefix) != NULL) {
+		if (manifest_bad_dns_subdomain(prefix) != NULL) {
 			snprintf(prefix_msg, sizeof(prefix_msg), "prefix part %s",
-					mf_bad_dns_subdomain(prefix));
+					manifest_bad_dns_subdomain(prefix));
 			return prefix_msg;
 		}
 	}
@@ -427,7 +427,7 @@ const char *mf_bad_qualified_name(const char *s)
 	return NULL;
 }
 
-const char *mf_bad_label_value(const char *s)
+const char *manifest_bad_label_value(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -441,7 +441,7 @@ const char *mf_bad_label_value(const char *s)
 	return NULL;
 }
 
-const char *mf_bad_port_name(const char *s)
+const char *manifest_bad_port_name(const char *s)
 {
 	size_t n = strlen(s);
 	bool letter = false;
@@ -467,7 +467,7 @@ const char *mf_bad_port_name(const char *s)
 
 static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
-const char *mf_parse_ip(const char *s, struct acl_addr *out)
+const char *manifest_parse_ip(const char *s, struct acl_addr *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (strchr(s, ':') == NULL) {
@@ -493,7 +493,7 @@ static bool host_bits_zero(const uint8_t *a, unsigned int len, unsigned int bits
 	return true;
 }
 
-const char *mf_parse_cidr(const char *s, struct acl_prefix *out)
+const char *manifest_parse_cidr(const char *s, struct acl_prefix *out)
 {
 	const char *slash = strrchr(s, '/');
 	char ip[64];
@@ -510,7 +510,7 @@ const char *mf_parse_cidr(const char *s, struct acl_prefix *out)
 		return "must not have leading 0s in IP or prefix length";
 	memcpy(ip, s, (size_t)(slash - s));
 	ip[slash - s] = '\0';
-	why = mf_parse_ip(ip, &a);
+	why = manifest_parse_ip(ip, &a);
 	if (why != NULL)
 		return strstr(why, "IPv4-mapped") ? "must not have an IPv4-mapped " \
 			"IPv6 address" : "must be a valid CIDR value, (e.g. " \
@@ -527,7 +527,7 @@ const char *mf_parse_cidr(const char *s, struct acl_prefix *out)
 	return NULL;
 }
 
-bool mf_prefix_strict_subset(const struct acl_prefix *a,
+bool manifest_prefix_strict_subset(const struct acl_prefix *a,
 		const struct acl_prefix *b)
 {
 	if (a->family != b->family || b->len <= a->len)
@@ -543,7 +543,7 @@ bool mf_prefix_strict_subset(const struct acl_prefix *a,
 
 /* ---- protocols ---- */
 
-uint8_t mf_proto(const char *s)
+uint8_t manifest_proto(const char *s)
 {
 	if (strcmp(s, "TCP") == 0)
 		return ACL_PROTO_TCP;
@@ -554,7 +554,7 @@ uint8_t mf_proto(const char *s)
 	return 0;
 }
 
-const char *mf_proto_str(uint8_t proto)
+const char *manifest_proto_str(uint8_t proto)
 {
 	switch (proto) {
 	case ACL_PROTO_TCP: return "TCP";
@@ -566,38 +566,38 @@ const char *mf_proto_str(uint8_t proto)
 
 /* ---- labels and selectors ---- */
 
-int mf_labels(struct mf_ctx *c, const json_t *obj, const char *key,
+int manifest_labels(struct manifest_ctx *c, const json_t *obj, const char *key,
 		struct acl_labels *out)
 {
 	const json_t *map, *v;
 	const char *k, *why;
 	size_t saved;
-	int rc = mf_get_obj(c, obj, key, &map);
+	int rc = manifest_get_obj(c, obj, key, &map);
 
 	if (rc <= 0)
 		return rc;
 	if (json_object_size(map) == 0)
 		return 1;
-	saved = mf_push(c, key);
+	saved = manifest_push(c, key);
 	out->v = calloc(json_object_size(map), sizeof(*out->v));
 	if (out->v == NULL)
-		return mf_nomem(c);
+		return manifest_nomem(c);
 	json_object_foreach((json_t *)map, k, v) {
-		if ((why = mf_bad_qualified_name(k)) != NULL)
-			return mf_fail_at(c, k, "invalid label key: %s", why);
+		if ((why = manifest_bad_qualified_name(k)) != NULL)
+			return manifest_fail_at(c, k, "invalid label key: %s", why);
 		if (!json_is_string(v))
-			return mf_fail_at(c, k, "label value must be a string, not %s%s",
-					mf_type_name(v), json_is_boolean(v) ? BOOL_HINT : "");
-		if ((why = mf_bad_label_value(json_string_value(v))) != NULL)
-			return mf_fail_at(c, k, "invalid label value \"%s\": %s",
+			return manifest_fail_at(c, k, "label value must be a string, not %s%s",
+					manifest_type_name(v), json_is_boolean(v) ? BOOL_HINT : "");
+		if ((why = manifest_bad_label_value(json_string_value(v))) != NULL)
+			return manifest_fail_at(c, k, "invalid label value \"%s\": %s",
 					json_string_value(v), why);
 		struct acl_label *l = &out->v[out->n++];
 
-		if ((rc = mf_strdup(c, k, &l->key)) < 0 ||
-				(rc = mf_strdup(c, json_string_value(v), &l->value)) < 0)
+		if ((rc = manifest_strdup(c, k, &l->key)) < 0 ||
+				(rc = manifest_strdup(c, json_string_value(v), &l->value)) < 0)
 			return rc;
 	}
-	mf_pop(c, saved);
+	manifest_pop(c, saved);
 	return 1;
 }
 
@@ -605,13 +605,13 @@ static const char *const expr_fields[] = { "key", "operator", "values", NULL };
 static const char *const selector_fields[] = { "matchLabels",
 	"matchExpressions", NULL };
 
-static int sel_op(struct mf_ctx *c, const json_t *e, enum acl_sel_op *op)
+static int sel_op(struct manifest_ctx *c, const json_t *e, enum acl_sel_op *op)
 {
 	const char *s;
-	int rc = mf_get_str(c, e, "operator", &s);
+	int rc = manifest_get_str(c, e, "operator", &s);
 
 	if (rc == 0)
-		return mf_fail_at(c, "operator", "required value: must be one of " \
+		return manifest_fail_at(c, "operator", "required value: must be one of " \
 				"In, NotIn, Exists, DoesNotExist");
 	if (rc < 0)
 		return rc;
@@ -624,99 +624,99 @@ static int sel_op(struct mf_ctx *c, const json_t *e, enum acl_sel_op *op)
 	else if (strcmp(s, "DoesNotExist") == 0)
 		*op = ACL_SEL_DOES_NOT_EXIST;
 	else
-		return mf_fail_at(c, "operator", "\"%s\" is not a valid selector " \
+		return manifest_fail_at(c, "operator", "\"%s\" is not a valid selector " \
 				"operator (In, NotIn, Exists, DoesNotExist)", s);
 	return 0;
 }
 
-static int sel_values(struct mf_ctx *c, const json_t *e, struct acl_sel_expr *x)
+static int sel_values(struct manifest_ctx *c, const json_t *e, struct acl_sel_expr *x)
 {
 	const json_t *vals = NULL, *v;
 	bool set_op = x->op == ACL_SEL_IN || x->op == ACL_SEL_NOT_IN;
 	size_t i, saved;
 	const char *why;
-	int rc = mf_get_arr(c, e, "values", &vals);
+	int rc = manifest_get_arr(c, e, "values", &vals);
 
 	if (rc < 0)
 		return rc;
 	if (set_op && json_array_size(vals) == 0)
-		return mf_fail_at(c, "values", "required value: must be specified " \
+		return manifest_fail_at(c, "values", "required value: must be specified " \
 				"when `operator` is 'In' or 'NotIn'");
 	if (!set_op && json_array_size(vals) > 0)
-		return mf_fail_at(c, "values", "forbidden: may not be specified " \
+		return manifest_fail_at(c, "values", "forbidden: may not be specified " \
 				"when `operator` is 'Exists' or 'DoesNotExist'");
 	if (!set_op)
 		return 0;
 	x->values = calloc(json_array_size(vals), sizeof(*x->values));
 	if (x->values == NULL)
-		return mf_nomem(c);
-	saved = mf_push(c, "values");
+		return manifest_nomem(c);
+	saved = manifest_push(c, "values");
 	json_array_foreach(vals, i, v) {
-		size_t s2 = mf_push_idx(c, i);
+		size_t s2 = manifest_push_idx(c, i);
 
 		if (!json_is_string(v))
-			return mf_fail(c, "must be a string, not %s%s", mf_type_name(v),
+			return manifest_fail(c, "must be a string, not %s%s", manifest_type_name(v),
 					json_is_boolean(v) ? BOOL_HINT : "");
-		if ((why = mf_bad_label_value(json_string_value(v))) != NULL)
-			return mf_fail(c, "invalid label value \"%s\": %s",
+		if ((why = manifest_bad_label_value(json_string_value(v))) != NULL)
+			return manifest_fail(c, "invalid label value \"%s\": %s",
 					json_string_value(v), why);
-		if ((rc = mf_strdup(c, json_string_value(v), &x->values[i])) < 0)
+		if ((rc = manifest_strdup(c, json_string_value(v), &x->values[i])) < 0)
 			return rc;
 		x->n_values++;
-		mf_pop(c, s2);
+		manifest_pop(c, s2);
 	}
-	mf_pop(c, saved);
+	manifest_pop(c, saved);
 	return 0;
 }
 
-static int sel_expr(struct mf_ctx *c, const json_t *e, struct acl_sel_expr *x)
+static int sel_expr(struct manifest_ctx *c, const json_t *e, struct acl_sel_expr *x)
 {
 	const char *key = NULL, *why;
 	int rc;
 
 	if (!json_is_object(e))
-		return mf_fail(c, "must be an object, not %s", mf_type_name(e));
-	if ((rc = mf_only(c, e, expr_fields)) < 0 || (rc = sel_op(c, e, &x->op)) < 0)
+		return manifest_fail(c, "must be an object, not %s", manifest_type_name(e));
+	if ((rc = manifest_only(c, e, expr_fields)) < 0 || (rc = sel_op(c, e, &x->op)) < 0)
 		return rc;
 	if ((rc = sel_values(c, e, x)) < 0)
 		return rc;
-	if ((rc = mf_get_str(c, e, "key", &key)) < 0)
+	if ((rc = manifest_get_str(c, e, "key", &key)) < 0)
 		return rc;
 	if (rc == 0)
 		key = "";
-	if ((why = mf_bad_qualified_name(key)) != NULL)
-		return mf_fail_at(c, "key", "invalid label key \"%s\": %s", key, why);
-	return mf_strdup(c, key, &x->key);
+	if ((why = manifest_bad_qualified_name(key)) != NULL)
+		return manifest_fail_at(c, "key", "invalid label key \"%s\": %s", key, why);
+	return manifest_strdup(c, key, &x->key);
 }
 
-int mf_selector(struct mf_ctx *c, const json_t *obj, const char *key,
+int manifest_selector(struct manifest_ctx *c, const json_t *obj, const char *key,
 		struct acl_selector *out)
 {
 	const json_t *sel, *exprs = NULL, *e;
 	size_t saved, i;
-	int rc = mf_get_obj(c, obj, key, &sel);
+	int rc = manifest_get_obj(c, obj, key, &sel);
 
 	if (rc <= 0)
 		return rc;
-	saved = mf_push(c, key);
-	if ((rc = mf_only(c, sel, selector_fields)) < 0 ||
-			(rc = mf_labels(c, sel, "matchLabels", &out->match_labels)) < 0 ||
-			(rc = mf_get_arr(c, sel, "matchExpressions", &exprs)) < 0)
+	saved = manifest_push(c, key);
+	if ((rc = manifest_only(c, sel, selector_fields)) < 0 ||
+			(rc = manifest_labels(c, sel, "matchLabels", &out->match_labels)) < 0 ||
+			(rc = manifest_get_arr(c, sel, "matchExpressions", &exprs)) < 0)
 		return rc;
 	if (json_array_size(exprs) > 0) {
 		out->exprs = calloc(json_array_size(exprs), sizeof(*out->exprs));
 		if (out->exprs == NULL)
-			return mf_nomem(c);
+			return manifest_nomem(c);
 		out->n_exprs = (uint32_t)json_array_size(exprs);
 	}
-	mf_push(c, "matchExpressions");
+	manifest_push(c, "matchExpressions");
 	json_array_foreach(exprs, i, e) {
-		size_t s2 = mf_push_idx(c, i);
+		size_t s2 = manifest_push_idx(c, i);
 
 		if ((rc = sel_expr(c, e, &out->exprs[i])) < 0)
 			return rc;
-		mf_pop(c, s2);
+		manifest_pop(c, s2);
 	}
-	mf_pop(c, saved);
+	manifest_pop(c, saved);
 	return 1;
 }

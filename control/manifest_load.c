@@ -212,25 +212,26 @@ struct load {
 };
 
 /* Validate a model kind by converting it into a scratch model. */
-static int check_model_kind(struct mf_ctx *c, enum manifest_kind kind,
+static int check_model_kind(struct manifest_ctx *c, enum manifest_kind kind,
 		const json_t *obj)
 {
 	struct acl_model m;
-	int rc;
+	int rc = -ENOMEM;
 
 	memset(&m, 0, sizeof(m));
-	if (kind == MANIFEST_NETPOL) {
-		m.policies = calloc(1, sizeof(*m.policies));
-		m.n_policies = m.policies ? 1 : 0;
-		rc = m.policies ? mf_netpol(c, obj, m.policies) : mf_nomem(c);
-	} else if (kind == MANIFEST_POD) {
-		m.pods = calloc(1, sizeof(*m.pods));
-		m.n_pods = m.pods ? 1 : 0;
-		rc = m.pods ? mf_pod(c, obj, m.pods) : mf_nomem(c);
+	m.policies = calloc(1, sizeof(*m.policies));
+	m.pods = calloc(1, sizeof(*m.pods));
+	m.namespaces = calloc(1, sizeof(*m.namespaces));
+	if (m.policies != NULL && m.pods != NULL && m.namespaces != NULL) {
+		m.n_policies = m.n_pods = m.n_namespaces = 1;
+		if (kind == MANIFEST_NETPOL)
+			rc = manifest_netpol_conv(c, obj, m.policies);
+		else if (kind == MANIFEST_POD)
+			rc = manifest_pod_conv(c, obj, m.pods);
+		else
+			rc = manifest_namespace_conv(c, obj, m.namespaces);
 	} else {
-		m.namespaces = calloc(1, sizeof(*m.namespaces));
-		m.n_namespaces = m.namespaces ? 1 : 0;
-		rc = m.namespaces ? mf_namespace(c, obj, m.namespaces) : mf_nomem(c);
+		manifest_nomem(c);
 	}
 	acl_model_clear(&m);
 	return rc;
@@ -253,11 +254,11 @@ static bool calico_namespaced(const char *kind)
  * A Calico object has apiVersion, kind, metadata and spec at the top, and
  * nothing else: name every misplaced field with its line in one error.
  */
-static int check_calico_top(struct mf_ctx *c, const json_t *obj)
+static int check_calico_top(struct manifest_ctx *c, const json_t *obj)
 {
 	static const char *const top[] = { "apiVersion", "kind", "metadata",
 		"spec", NULL };
-	char list[160] = "", where[MF_PATH_MAX + 64], first[128] = "";
+	char list[160] = "", where[MANIFEST_PATH_MAX + 64], first[128] = "";
 	const char *k;
 	const json_t *v;
 	size_t n = 0, used = 0;
@@ -273,7 +274,7 @@ static int check_calico_top(struct mf_ctx *c, const json_t *obj)
 		if (n++ == 0)
 			snprintf(first, sizeof(first), "%s", k);
 		snprintf(where, sizeof(where), "%s/%s", c->base, k);
-		if (used < sizeof(list) && mf_pos_lookup(c->pos, where, &line, &col))
+		if (used < sizeof(list) && manifest_pos_lookup(c->pos, where, &line, &col))
 			used += (size_t)snprintf(list + used, sizeof(list) - used,
 					"%s%s (line %u)", n > 1 ? ", " : "", k, line);
 		else if (used < sizeof(list))
@@ -282,7 +283,7 @@ static int check_calico_top(struct mf_ctx *c, const json_t *obj)
 	}
 	if (n == 0)
 		return 0;
-	return mf_fail_at(c, first, "misplaced field%s %s: only apiVersion, " \
+	return manifest_fail_at(c, first, "misplaced field%s %s: only apiVersion, " \
 			"kind, metadata, spec belong at the top level (move %s " \
 			"under spec)", n > 1 ? "s" : "", list, n > 1 ? "them" : "it");
 }
@@ -304,26 +305,26 @@ static int classify(const char *api, const char *kind)
 	return -1;
 }
 
-static int type_header(struct mf_ctx *c, const json_t *obj, const char **api,
+static int type_header(struct manifest_ctx *c, const json_t *obj, const char **api,
 		const char **kind)
 {
 	int rc;
 
-	if ((rc = mf_get_str(c, obj, "kind", kind)) < 0)
+	if ((rc = manifest_get_str(c, obj, "kind", kind)) < 0)
 		return rc;
 	if (rc == 0 || **kind == '\0')
-		return mf_fail_at(c, "kind", "required value: kind not set");
+		return manifest_fail_at(c, "kind", "required value: kind not set");
 	c->kind = *kind;
-	if ((rc = mf_get_str(c, obj, "apiVersion", api)) < 0)
+	if ((rc = manifest_get_str(c, obj, "apiVersion", api)) < 0)
 		return rc;
 	if (rc == 0 || **api == '\0')
-		return mf_fail_at(c, "apiVersion", "required value: apiVersion " \
+		return manifest_fail_at(c, "apiVersion", "required value: apiVersion " \
 				"not set");
 	return 0;
 }
 
-static int record(struct load *ld, struct mf_ctx *c, enum manifest_kind kind,
-		const char *api, const char *kind_name, const struct mf_meta *m,
+static int record(struct load *ld, struct manifest_ctx *c, enum manifest_kind kind,
+		const char *api, const char *kind_name, const struct manifest_meta *m,
 		const json_t *obj)
 {
 	struct manifest_obj o = { .kind = kind, .line = m->line };
@@ -337,13 +338,13 @@ static int record(struct load *ld, struct mf_ctx *c, enum manifest_kind kind,
 	if (!o.api_version || !o.kind_name || !o.name || (m->ns && !o.ns) ||
 			!o.source || !o.raw || set_put(ld->staged, &o) < 0) {
 		obj_free(&o);
-		return mf_nomem(c);
+		return manifest_nomem(c);
 	}
 	return 0;
 }
 
 /* A kind npvs does not use: a warning naming file, line, kind and name. */
-static int warn_skipped(struct load *ld, struct mf_ctx *c, const json_t *obj,
+static int warn_skipped(struct load *ld, struct manifest_ctx *c, const json_t *obj,
 		const char *api, const char *kind)
 {
 	const json_t *meta = json_object_get(obj, "metadata");
@@ -351,35 +352,35 @@ static int warn_skipped(struct load *ld, struct mf_ctx *c, const json_t *obj,
 	const char *ns = json_string_value(json_object_get(meta, "namespace"));
 	uint32_t line = 0, col;
 
-	mf_pos_lookup(c->pos, c->base, &line, &col);
+	manifest_pos_lookup(c->pos, c->base, &line, &col);
 	if (set_warn(ld->staged, "%s:%u: %s %s%s%s (%s): skipped, npvs does " \
 			"not use this kind", c->source, line, kind, ns ? ns : "",
 			ns ? "/" : "", name ? name : "(no name)", api) < 0)
-		return mf_nomem(c);
+		return manifest_nomem(c);
 	return 0;
 }
 
-static int load_obj(struct load *ld, struct mf_ctx *c, const json_t *obj)
+static int load_obj(struct load *ld, struct manifest_ctx *c, const json_t *obj)
 {
 	const char *api, *kind;
-	struct mf_meta m;
+	struct manifest_meta m;
 	uint32_t col;
 	int k, rc;
 
 	if (!json_is_object(obj))
-		return mf_fail(c, "an object must be a mapping, not %s",
-				mf_type_name(obj));
+		return manifest_fail(c, "an object must be a mapping, not %s",
+				manifest_type_name(obj));
 	if ((rc = type_header(c, obj, &api, &kind)) < 0)
 		return rc;
 	k = classify(api, kind);
 	if (k < 0 && (strcmp(kind, "NetworkPolicy") == 0 ||
 			strcmp(kind, "Pod") == 0 || strcmp(kind, "Namespace") == 0))
-		return mf_fail_at(c, "apiVersion", "no %s in version \"%s\" " \
+		return manifest_fail_at(c, "apiVersion", "no %s in version \"%s\" " \
 				"(use %s)", kind, api, strcmp(kind, "NetworkPolicy") == 0 ?
 				"networking.k8s.io/v1" : "v1");
 	if (k < 0)
 		return warn_skipped(ld, c, obj, api, kind);
-	rc = mf_meta(c, obj, k == MANIFEST_POD || k == MANIFEST_NETPOL ||
+	rc = manifest_meta_check(c, obj, k == MANIFEST_POD || k == MANIFEST_NETPOL ||
 			(k == MANIFEST_CALICO && calico_namespaced(kind)),
 			k == MANIFEST_NAMESPACE, true, &m);
 	if (rc < 0)
@@ -388,12 +389,12 @@ static int load_obj(struct load *ld, struct mf_ctx *c, const json_t *obj)
 		return rc;
 	if (k <= MANIFEST_NETPOL && (rc = check_model_kind(c, k, obj)) < 0)
 		return rc;
-	if (!mf_pos_lookup(c->pos, c->base, &m.line, &col))
+	if (!manifest_pos_lookup(c->pos, c->base, &m.line, &col))
 		m.line = 0;
 	if (k >= MANIFEST_NODE && set_warn(ld->staged, "%s:%u: %s %s%s%s (%s): " \
 			"kept, not enforced yet", c->source, m.line, kind,
 			m.ns ? m.ns : "", m.ns ? "/" : "", m.name, api))
-		return mf_nomem(c);
+		return manifest_nomem(c);
 	return record(ld, c, (enum manifest_kind)k, api, kind, &m, obj);
 }
 
@@ -407,9 +408,9 @@ static bool is_list(const json_t *root)
 		json_is_array(json_object_get(root, "items"));
 }
 
-static int load_doc(struct load *ld, const char *source, const struct mf_doc *d)
+static int load_doc(struct load *ld, const char *source, const struct manifest_doc *d)
 {
-	struct mf_ctx c;
+	struct manifest_ctx c;
 	const json_t *item;
 	char base[32];
 	size_t i;
@@ -417,12 +418,12 @@ static int load_doc(struct load *ld, const char *source, const struct mf_doc *d)
 
 	if (d->root == NULL || json_is_null(d->root))
 		return 0;
-	mf_ctx_init(&c, source, d->pos, "", ld->err);
+	manifest_ctx_init(&c, source, d->pos, "", ld->err);
 	if (!json_is_object(d->root) || !is_list(d->root))
 		return load_obj(ld, &c, d->root);
 	json_array_foreach(json_object_get(d->root, "items"), i, item) {
 		snprintf(base, sizeof(base), "/items/%zu", i);
-		mf_ctx_init(&c, source, d->pos, base, ld->err);
+		manifest_ctx_init(&c, source, d->pos, base, ld->err);
 		if ((rc = load_obj(ld, &c, item)) < 0)
 			return rc;
 	}
@@ -489,13 +490,13 @@ static int shift_positions(json_t *pos, uint32_t line0, uint32_t col0)
  * YAML gives them, when it reads to the same value (JSON is nearly YAML).
  */
 static void json_positions(const char *source, const char *buf, size_t off,
-		size_t len, struct mf_doc *d)
+		size_t len, struct manifest_doc *d)
 {
-	struct mf_doc *ydocs = NULL;
+	struct manifest_doc *ydocs = NULL;
 	uint32_t yn = 0, line0, col0;
 	struct ctl_err scratch;
 
-	if (mf_yaml_parse(source, buf + off, len, &ydocs, &yn, &scratch) < 0)
+	if (manifest_yaml_parse(source, buf + off, len, &ydocs, &yn, &scratch) < 0)
 		return;
 	line_col(buf, off, &line0, &col0);
 	if (yn == 1 && json_equal(d->root, ydocs[0].root) &&
@@ -503,13 +504,13 @@ static void json_positions(const char *source, const char *buf, size_t off,
 		d->pos = ydocs[0].pos;
 		ydocs[0].pos = NULL;
 	}
-	mf_docs_free(ydocs, yn);
+	manifest_docs_free(ydocs, yn);
 }
 
-int mf_json_parse(const char *source, const char *buf, size_t len,
-		struct mf_doc **docs, uint32_t *n_docs, struct ctl_err *err)
+int manifest_json_parse(const char *source, const char *buf, size_t len,
+		struct manifest_doc **docs, uint32_t *n_docs, struct ctl_err *err)
 {
-	struct mf_doc *d = NULL, *grown;
+	struct manifest_doc *d = NULL, *grown;
 	uint32_t n = 0;
 	size_t off = 0;
 	json_error_t je;
@@ -523,15 +524,15 @@ int mf_json_parse(const char *source, const char *buf, size_t len,
 		if (v == NULL) {
 			uint32_t l0 = lines_before(buf, off);
 
-			mf_docs_free(d, n);
-			return mf_err_loc(err, EINVAL, source, l0 + (uint32_t)je.line,
+			manifest_docs_free(d, n);
+			return manifest_err_loc(err, EINVAL, source, l0 + (uint32_t)je.line,
 					(uint32_t)je.column, "JSON: %s", je.text);
 		}
 		grown = realloc(d, (n + 1) * sizeof(*d));
 		if (grown == NULL) {
 			json_decref(v);
-			mf_docs_free(d, n);
-			return mf_err_loc(err, ENOMEM, source, 0, 0, "out of memory");
+			manifest_docs_free(d, n);
+			return manifest_err_loc(err, ENOMEM, source, 0, 0, "out of memory");
 		}
 		d = grown;
 		d[n].root = v;
@@ -552,18 +553,18 @@ int mf_json_parse(const char *source, const char *buf, size_t len,
 static int load_text(struct load *ld, const char *source, const char *buf,
 		size_t len, bool json)
 {
-	struct mf_doc *docs = NULL;
+	struct manifest_doc *docs = NULL;
 	uint32_t n = 0;
 	int rc;
 
-	if (len > MF_INPUT_MAX)
-		return mf_err_loc(ld->err, EFBIG, source, 0, 0, "larger than %u " \
-				"bytes", MF_INPUT_MAX);
-	rc = json ? mf_json_parse(source, buf, len, &docs, &n, ld->err) :
-		mf_yaml_parse(source, buf, len, &docs, &n, ld->err);
+	if (len > MANIFEST_INPUT_MAX)
+		return manifest_err_loc(ld->err, EFBIG, source, 0, 0, "larger than %u " \
+				"bytes", MANIFEST_INPUT_MAX);
+	rc = json ? manifest_json_parse(source, buf, len, &docs, &n, ld->err) :
+		manifest_yaml_parse(source, buf, len, &docs, &n, ld->err);
 	for (uint32_t i = 0; rc == 0 && i < n; i++)
 		rc = load_doc(ld, source, &docs[i]);
-	mf_docs_free(docs, n);
+	manifest_docs_free(docs, n);
 	return rc;
 }
 
@@ -580,10 +581,10 @@ static int read_stream(FILE *f, const char *source, char **out, size_t *len,
 		n += got;
 		if (n < cap)
 			break;
-		if (cap > MF_INPUT_MAX) {
+		if (cap > MANIFEST_INPUT_MAX) {
 			free(buf);
-			return mf_err_loc(err, EFBIG, source, 0, 0, "larger than %u " \
-					"bytes", MF_INPUT_MAX);
+			return manifest_err_loc(err, EFBIG, source, 0, 0, "larger than %u " \
+					"bytes", MANIFEST_INPUT_MAX);
 		}
 		grown = realloc(buf, cap * 2);
 		if (grown == NULL)
@@ -592,10 +593,10 @@ static int read_stream(FILE *f, const char *source, char **out, size_t *len,
 		cap *= 2;
 	}
 	if (buf == NULL)
-		return mf_err_loc(err, ENOMEM, source, 0, 0, "out of memory");
+		return manifest_err_loc(err, ENOMEM, source, 0, 0, "out of memory");
 	if (ferror(f)) {
 		free(buf);
-		return mf_err_loc(err, EIO, source, 0, 0, "read error");
+		return manifest_err_loc(err, EIO, source, 0, 0, "read error");
 	}
 	*out = buf;
 	*len = n;
@@ -618,7 +619,7 @@ static int load_file(struct load *ld, const char *path)
 	int rc;
 
 	if (f == NULL)
-		return mf_err_loc(ld->err, errno, path, 0, 0, "%s", strerror(errno));
+		return manifest_err_loc(ld->err, errno, path, 0, 0, "%s", strerror(errno));
 	rc = read_stream(f, source, &buf, &len, ld->err);
 	if (f != stdin)
 		fclose(f);
@@ -645,14 +646,14 @@ static int load_dir(struct load *ld, const char *path)
 	int rc = 0;
 
 	if (d == NULL)
-		return mf_err_loc(ld->err, errno, path, 0, 0, "%s", strerror(errno));
+		return manifest_err_loc(ld->err, errno, path, 0, 0, "%s", strerror(errno));
 	while (rc == 0 && (e = readdir(d)) != NULL) {
 		if (!has_suffix(e->d_name, ".yaml") && !has_suffix(e->d_name, ".yml") &&
 				!has_suffix(e->d_name, ".json"))
 			continue;
 		grown = realloc(names, (n + 1) * sizeof(*names));
 		if (grown == NULL || (grown[n] = strdup(e->d_name)) == NULL)
-			rc = mf_err_loc(ld->err, ENOMEM, path, 0, 0, "out of memory");
+			rc = manifest_err_loc(ld->err, ENOMEM, path, 0, 0, "out of memory");
 		if (grown != NULL)
 			names = grown;
 		if (rc == 0)
@@ -679,7 +680,7 @@ static int finish(struct load *ld, struct manifest_set *s, int rc)
 	if (rc == 0) {
 		rc = set_commit(s, ld->staged);
 		if (rc < 0 && ld->err != NULL)
-			mf_err_loc(ld->err, ENOMEM, "manifests", 0, 0, "out of memory");
+			manifest_err_loc(ld->err, ENOMEM, "manifests", 0, 0, "out of memory");
 	}
 	manifest_set_clear(ld->staged);
 	return rc;
@@ -697,7 +698,7 @@ int manifest_load_path(const char *path, struct manifest_set *s,
 	if (strcmp(path, "-") == 0)
 		rc = load_file(&ld, path);
 	else if (stat(path, &st) < 0)
-		rc = mf_err_loc(err, errno, path, 0, 0, "%s", strerror(errno));
+		rc = manifest_err_loc(err, errno, path, 0, 0, "%s", strerror(errno));
 	else if (S_ISDIR(st.st_mode))
 		rc = load_dir(&ld, path);
 	else

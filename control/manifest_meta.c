@@ -39,7 +39,7 @@ static const char *const meta_arrays[] = {
 
 #define ANNOTATIONS_MAX (256 * 1024)
 
-static int meta_types(struct mf_ctx *c, const json_t *meta)
+static int meta_types(struct manifest_ctx *c, const json_t *meta)
 {
 	const char *s;
 	long long i;
@@ -47,26 +47,26 @@ static int meta_types(struct mf_ctx *c, const json_t *meta)
 	int rc = 0;
 
 	for (const char *const *f = meta_strings; rc >= 0 && *f; f++)
-		rc = mf_get_str(c, meta, *f, &s);
+		rc = manifest_get_str(c, meta, *f, &s);
 	for (const char *const *f = meta_ints; rc >= 0 && *f; f++)
-		rc = mf_get_int(c, meta, *f, &i);
+		rc = manifest_get_int(c, meta, *f, &i);
 	for (const char *const *f = meta_arrays; rc >= 0 && *f; f++)
-		rc = mf_get_arr(c, meta, *f, &a);
+		rc = manifest_get_arr(c, meta, *f, &a);
 	return rc < 0 ? rc : 0;
 }
 
 /* Keys are qualified names (compared lower-cased), values strings. */
-static int annotations(struct mf_ctx *c, const json_t *meta)
+static int annotations(struct manifest_ctx *c, const json_t *meta)
 {
 	const json_t *map, *v;
 	const char *k, *why;
 	char low[320];
 	size_t total = 0, saved;
-	int rc = mf_get_obj(c, meta, "annotations", &map);
+	int rc = manifest_get_obj(c, meta, "annotations", &map);
 
 	if (rc <= 0)
 		return rc;
-	saved = mf_push(c, "annotations");
+	saved = manifest_push(c, "annotations");
 	json_object_foreach((json_t *)map, k, v) {
 		size_t n = strlen(k);
 
@@ -76,43 +76,43 @@ static int annotations(struct mf_ctx *c, const json_t *meta)
 		if (n >= sizeof(low) - 1)
 			why = "must be no more than 316 characters";
 		else
-			why = mf_bad_qualified_name(low);
+			why = manifest_bad_qualified_name(low);
 		if (why != NULL)
-			return mf_fail_at(c, k, "invalid annotation key \"%s\": %s",
+			return manifest_fail_at(c, k, "invalid annotation key \"%s\": %s",
 					k, why);
 		if (!json_is_string(v))
-			return mf_fail_at(c, k, "annotation value must be a string, " \
-					"not %s", mf_type_name(v));
+			return manifest_fail_at(c, k, "annotation value must be a string, " \
+					"not %s", manifest_type_name(v));
 		total += n + json_string_length(v);
 	}
 	if (total > ANNOTATIONS_MAX)
-		return mf_fail(c, "annotations may not exceed %d bytes in all",
+		return manifest_fail(c, "annotations may not exceed %d bytes in all",
 				ANNOTATIONS_MAX);
-	mf_pop(c, saved);
+	manifest_pop(c, saved);
 	return 0;
 }
 
-static int meta_name(struct mf_ctx *c, const json_t *meta, bool name_is_label,
-		struct mf_meta *out)
+static int meta_name(struct manifest_ctx *c, const json_t *meta, bool name_is_label,
+		struct manifest_meta *out)
 {
 	const char *gen = NULL, *why;
 
 	if (out->name == NULL || out->name[0] == '\0') {
-		if (mf_get_str(c, meta, "generateName", &gen) > 0)
-			return mf_fail_at(c, "name", "required value: generateName " \
+		if (manifest_get_str(c, meta, "generateName", &gen) > 0)
+			return manifest_fail_at(c, "name", "required value: generateName " \
 					"is not supported, give a name");
-		return mf_fail_at(c, "name", "required value: name is required");
+		return manifest_fail_at(c, "name", "required value: name is required");
 	}
-	why = name_is_label ? mf_bad_dns_label(out->name) :
-		mf_bad_dns_subdomain(out->name);
+	why = name_is_label ? manifest_bad_dns_label(out->name) :
+		manifest_bad_dns_subdomain(out->name);
 	if (why != NULL)
-		return mf_fail_at(c, "name", "invalid name \"%s\": %s", out->name,
+		return manifest_fail_at(c, "name", "invalid name \"%s\": %s", out->name,
 				why);
 	return 0;
 }
 
-static int meta_namespace(struct mf_ctx *c, bool namespaced,
-		struct mf_meta *out)
+static int meta_namespace(struct manifest_ctx *c, bool namespaced,
+		struct manifest_meta *out)
 {
 	const char *why;
 
@@ -122,21 +122,21 @@ static int meta_namespace(struct mf_ctx *c, bool namespaced,
 		c->ns = NULL;
 		return 0;
 	}
-	why = mf_bad_dns_label(out->ns);
+	why = manifest_bad_dns_label(out->ns);
 	if (why != NULL)
-		return mf_fail_at(c, "namespace", "invalid namespace \"%s\": %s",
+		return manifest_fail_at(c, "namespace", "invalid namespace \"%s\": %s",
 				out->ns, why);
 	return 0;
 }
 
 /* Read name and namespace first, so that every message names the object. */
-static int meta_ids(struct mf_ctx *c, const json_t *meta, bool namespaced,
-		struct mf_meta *out)
+static int meta_ids(struct manifest_ctx *c, const json_t *meta, bool namespaced,
+		struct manifest_meta *out)
 {
 	int rc;
 
-	if ((rc = mf_get_str(c, meta, "name", &out->name)) < 0 ||
-			(rc = mf_get_str(c, meta, "namespace", &out->ns)) < 0)
+	if ((rc = manifest_get_str(c, meta, "name", &out->name)) < 0 ||
+			(rc = manifest_get_str(c, meta, "namespace", &out->ns)) < 0)
 		return rc;
 	if (namespaced && (out->ns == NULL || out->ns[0] == '\0'))
 		out->ns = "default";
@@ -146,34 +146,34 @@ static int meta_ids(struct mf_ctx *c, const json_t *meta, bool namespaced,
 	return 0;
 }
 
-int mf_meta(struct mf_ctx *c, const json_t *obj, bool namespaced,
-		bool name_is_label, bool strict, struct mf_meta *out)
+int manifest_meta_check(struct manifest_ctx *c, const json_t *obj, bool namespaced,
+		bool name_is_label, bool strict, struct manifest_meta *out)
 {
 	const json_t *meta;
 	struct acl_labels scratch = { NULL, 0 };
 	size_t saved;
-	int rc = mf_get_obj(c, obj, "metadata", &meta);
+	int rc = manifest_get_obj(c, obj, "metadata", &meta);
 
 	memset(out, 0, sizeof(*out));
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
-		return mf_fail_at(c, "metadata", "required value: metadata with " \
+		return manifest_fail_at(c, "metadata", "required value: metadata with " \
 				"a name is required");
-	saved = mf_push(c, "metadata");
+	saved = manifest_push(c, "metadata");
 	rc = meta_ids(c, meta, namespaced, out);
 	if (rc == 0)
 		rc = meta_namespace(c, namespaced, out);
 	if (rc == 0)
 		rc = meta_name(c, meta, name_is_label, out);
 	if (rc == 0 && strict)
-		rc = mf_only(c, meta, meta_fields);
+		rc = manifest_only(c, meta, meta_fields);
 	if (rc == 0)
 		rc = meta_types(c, meta);
 	if (rc == 0)
 		rc = annotations(c, meta);
 	if (rc == 0)
-		rc = mf_labels(c, meta, "labels", &scratch);
+		rc = manifest_labels(c, meta, "labels", &scratch);
 	for (uint32_t i = 0; i < scratch.n; i++) {
 		free(scratch.v[i].key);
 		free(scratch.v[i].value);
@@ -181,6 +181,6 @@ int mf_meta(struct mf_ctx *c, const json_t *obj, bool namespaced,
 	free(scratch.v);
 	if (rc < 0)
 		return rc;
-	mf_pop(c, saved);
+	manifest_pop(c, saved);
 	return 0;
 }

@@ -38,7 +38,7 @@ static bool pod_local(const struct manifest_model_opts *opts,
 		return true;
 	if (opts->node_name == NULL)
 		return false;
-	node = mf_pod_node(raw);
+	node = manifest_pod_node(raw);
 	return node == NULL || strcmp(node, opts->node_name) == 0;
 }
 
@@ -58,20 +58,20 @@ static int alloc_arrays(struct acl_model *m, const uint32_t n[3])
 }
 
 /* Convert one object into the next free slot of its array. */
-static int convert(struct mf_ctx *c, const struct manifest_obj *o,
+static int convert(struct manifest_ctx *c, const struct manifest_obj *o,
 		const struct manifest_model_opts *opts, struct acl_model *m)
 {
 	int rc;
 
 	switch (o->kind) {
 	case MANIFEST_NAMESPACE:
-		return mf_namespace(c, o->raw, &m->namespaces[m->n_namespaces++]);
+		return manifest_namespace_conv(c, o->raw, &m->namespaces[m->n_namespaces++]);
 	case MANIFEST_POD:
-		rc = mf_pod(c, o->raw, &m->pods[m->n_pods]);
+		rc = manifest_pod_conv(c, o->raw, &m->pods[m->n_pods]);
 		m->pods[m->n_pods++].local = pod_local(opts, o->raw);
 		return rc;
 	case MANIFEST_NETPOL:
-		return mf_netpol(c, o->raw, &m->policies[m->n_policies++]);
+		return manifest_netpol_conv(c, o->raw, &m->policies[m->n_policies++]);
 	default:
 		return 0;
 	}
@@ -81,7 +81,7 @@ int manifest_set_model(const struct manifest_set *s,
 		const struct manifest_model_opts *opts, struct acl_model *m,
 		struct ctl_err *err)
 {
-	struct mf_ctx c;
+	struct manifest_ctx c;
 	uint32_t n[3];
 	int rc;
 
@@ -89,13 +89,13 @@ int manifest_set_model(const struct manifest_set *s,
 	count_kinds(s, n);
 	rc = alloc_arrays(m, n);
 	for (uint32_t i = 0; rc == 0 && i < s->n_objs; i++) {
-		mf_ctx_init(&c, s->objs[i].source, NULL, "", err);
+		manifest_ctx_init(&c, s->objs[i].source, NULL, "", err);
 		rc = convert(&c, &s->objs[i], opts, m);
 	}
 	if (rc < 0) {
 		acl_model_clear(m);
 		if (rc == -ENOMEM)
-			mf_err_loc(err, ENOMEM, "manifests", 0, 0, "out of memory");
+			manifest_err_loc(err, ENOMEM, "manifests", 0, 0, "out of memory");
 	}
 	return rc;
 }

@@ -32,22 +32,22 @@ static const char *const np_port[] = { "protocol", "port", "endPort", NULL };
 
 /* ---- ports ---- */
 
-static int port_protocol(struct mf_ctx *c, const json_t *pj, struct acl_port *p)
+static int port_protocol(struct manifest_ctx *c, const json_t *pj, struct acl_port *p)
 {
 	const char *s;
-	int rc = mf_get_str(c, pj, "protocol", &s);
+	int rc = manifest_get_str(c, pj, "protocol", &s);
 
 	p->proto = ACL_PROTO_TCP;
 	if (rc <= 0)
 		return rc;
-	p->proto = mf_proto(s);
+	p->proto = manifest_proto(s);
 	if (p->proto == 0)
-		return mf_fail_at(c, "protocol", "unsupported value \"%s\": " \
+		return manifest_fail_at(c, "protocol", "unsupported value \"%s\": " \
 				"supported values: \"TCP\", \"UDP\", \"SCTP\"", s);
 	return 0;
 }
 
-static int port_number(struct mf_ctx *c, const json_t *pj, struct acl_port *p,
+static int port_number(struct manifest_ctx *c, const json_t *pj, struct acl_port *p,
 		bool *numeric)
 {
 	const json_t *v = json_object_get(pj, "port");
@@ -59,18 +59,18 @@ static int port_number(struct mf_ctx *c, const json_t *pj, struct acl_port *p,
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (json_is_string(v)) {
-		why = mf_bad_port_name(json_string_value(v));
+		why = manifest_bad_port_name(json_string_value(v));
 		if (why != NULL)
-			return mf_fail_at(c, "port", "invalid port name \"%s\": %s",
+			return manifest_fail_at(c, "port", "invalid port name \"%s\": %s",
 					json_string_value(v), why);
 		p->has_port = true;
-		return mf_strdup(c, json_string_value(v), &p->named_port);
+		return manifest_strdup(c, json_string_value(v), &p->named_port);
 	}
-	if ((rc = mf_get_int(c, pj, "port", &n)) < 0)
-		return mf_fail_at(c, "port", "must be an integer or a string " \
-				"(a port name), not %s", mf_type_name(v));
+	if ((rc = manifest_get_int(c, pj, "port", &n)) < 0)
+		return manifest_fail_at(c, "port", "must be an integer or a string " \
+				"(a port name), not %s", manifest_type_name(v));
 	if (n < 1 || n > 65535)
-		return mf_fail_at(c, "port", "invalid value %lld: must be " \
+		return manifest_fail_at(c, "port", "invalid value %lld: must be " \
 				"between 1 and 65535, inclusive", n);
 	p->has_port = true;
 	p->port = (uint16_t)n;
@@ -78,38 +78,38 @@ static int port_number(struct mf_ctx *c, const json_t *pj, struct acl_port *p,
 	return 0;
 }
 
-static int port_end(struct mf_ctx *c, const json_t *pj, struct acl_port *p,
+static int port_end(struct manifest_ctx *c, const json_t *pj, struct acl_port *p,
 		bool numeric)
 {
 	long long n;
-	int rc = mf_get_int(c, pj, "endPort", &n);
+	int rc = manifest_get_int(c, pj, "endPort", &n);
 
 	if (rc <= 0)
 		return rc;
 	if (!p->has_port)
-		return mf_fail_at(c, "endPort", "may not be specified when " \
+		return manifest_fail_at(c, "endPort", "may not be specified when " \
 				"`port` is not specified");
 	if (!numeric)
-		return mf_fail_at(c, "endPort", "may not be specified when " \
+		return manifest_fail_at(c, "endPort", "may not be specified when " \
 				"`port` is non-numeric (a named port)");
 	if (n < p->port)
-		return mf_fail_at(c, "endPort", "invalid value %lld: must be " \
+		return manifest_fail_at(c, "endPort", "invalid value %lld: must be " \
 				"greater than or equal to `port` (%u)", n, p->port);
 	if (n > 65535)
-		return mf_fail_at(c, "endPort", "invalid value %lld: must be " \
+		return manifest_fail_at(c, "endPort", "invalid value %lld: must be " \
 				"between 1 and 65535, inclusive", n);
 	p->end_port = (uint16_t)n;
 	return 0;
 }
 
-static int np_port_conv(struct mf_ctx *c, const json_t *pj, struct acl_port *p)
+static int np_port_conv(struct manifest_ctx *c, const json_t *pj, struct acl_port *p)
 {
 	bool numeric;
 	int rc;
 
 	if (!json_is_object(pj))
-		return mf_fail(c, "must be an object, not %s", mf_type_name(pj));
-	if ((rc = mf_only(c, pj, np_port)) < 0 ||
+		return manifest_fail(c, "must be an object, not %s", manifest_type_name(pj));
+	if ((rc = manifest_only(c, pj, np_port)) < 0 ||
 			(rc = port_protocol(c, pj, p)) < 0 ||
 			(rc = port_number(c, pj, p, &numeric)) < 0)
 		return rc;
@@ -118,85 +118,85 @@ static int np_port_conv(struct mf_ctx *c, const json_t *pj, struct acl_port *p)
 
 /* ---- peers ---- */
 
-static int ipblock_except(struct mf_ctx *c, const json_t *ib,
+static int ipblock_except(struct manifest_ctx *c, const json_t *ib,
 		struct acl_ipblock *b)
 {
 	const json_t *ex = NULL, *v;
 	const char *why;
 	size_t i, saved;
-	int rc = mf_get_arr(c, ib, "except", &ex);
+	int rc = manifest_get_arr(c, ib, "except", &ex);
 
 	if (rc <= 0 || json_array_size(ex) == 0)
 		return rc;
 	b->except = calloc(json_array_size(ex), sizeof(*b->except));
 	if (b->except == NULL)
-		return mf_nomem(c);
-	saved = mf_push(c, "except");
+		return manifest_nomem(c);
+	saved = manifest_push(c, "except");
 	json_array_foreach(ex, i, v) {
-		size_t s2 = mf_push_idx(c, i);
+		size_t s2 = manifest_push_idx(c, i);
 
 		if (!json_is_string(v))
-			return mf_fail(c, "must be a string, not %s", mf_type_name(v));
-		why = mf_parse_cidr(json_string_value(v), &b->except[i]);
+			return manifest_fail(c, "must be a string, not %s", manifest_type_name(v));
+		why = manifest_parse_cidr(json_string_value(v), &b->except[i]);
 		if (why != NULL)
-			return mf_fail(c, "invalid value \"%s\": %s",
+			return manifest_fail(c, "invalid value \"%s\": %s",
 					json_string_value(v), why);
-		if (!mf_prefix_strict_subset(&b->cidr, &b->except[i]))
-			return mf_fail(c, "invalid value \"%s\": must be a strict " \
+		if (!manifest_prefix_strict_subset(&b->cidr, &b->except[i]))
+			return manifest_fail(c, "invalid value \"%s\": must be a strict " \
 					"subset of `cidr`", json_string_value(v));
 		b->n_except++;
-		mf_pop(c, s2);
+		manifest_pop(c, s2);
 	}
-	mf_pop(c, saved);
+	manifest_pop(c, saved);
 	return 0;
 }
 
-static int ipblock(struct mf_ctx *c, const json_t *peer, struct acl_peer *p)
+static int ipblock(struct manifest_ctx *c, const json_t *peer, struct acl_peer *p)
 {
 	const json_t *ib;
 	const char *cidr = NULL, *why;
 	size_t saved;
-	int rc = mf_get_obj(c, peer, "ipBlock", &ib);
+	int rc = manifest_get_obj(c, peer, "ipBlock", &ib);
 
 	if (rc <= 0)
 		return rc;
 	p->has_ipblock = true;
-	saved = mf_push(c, "ipBlock");
-	if ((rc = mf_only(c, ib, np_ipblock)) < 0 ||
-			(rc = mf_get_str(c, ib, "cidr", &cidr)) < 0)
+	saved = manifest_push(c, "ipBlock");
+	if ((rc = manifest_only(c, ib, np_ipblock)) < 0 ||
+			(rc = manifest_get_str(c, ib, "cidr", &cidr)) < 0)
 		return rc;
 	if (rc == 0 || cidr[0] == '\0')
-		return mf_fail_at(c, "cidr", "required value: a CIDR is required");
-	why = mf_parse_cidr(cidr, &p->ipblock.cidr);
+		return manifest_fail_at(c, "cidr", "required value: a CIDR is required");
+	why = manifest_parse_cidr(cidr, &p->ipblock.cidr);
 	if (why != NULL)
-		return mf_fail_at(c, "cidr", "invalid value \"%s\": %s", cidr, why);
+		return manifest_fail_at(c, "cidr", "invalid value \"%s\": %s", cidr, why);
 	if ((rc = ipblock_except(c, ib, &p->ipblock)) < 0)
 		return rc;
-	mf_pop(c, saved);
+	manifest_pop(c, saved);
 	return 0;
 }
 
-static int np_peer_conv(struct mf_ctx *c, const json_t *pj, struct acl_peer *p)
+static int np_peer_conv(struct manifest_ctx *c, const json_t *pj, struct acl_peer *p)
 {
 	int rc;
 
 	if (!json_is_object(pj))
-		return mf_fail(c, "must be an object, not %s", mf_type_name(pj));
-	if ((rc = mf_only(c, pj, np_peer)) < 0)
+		return manifest_fail(c, "must be an object, not %s", manifest_type_name(pj));
+	if ((rc = manifest_only(c, pj, np_peer)) < 0)
 		return rc;
-	if ((rc = mf_selector(c, pj, "podSelector", &p->pod_sel)) < 0)
+	if ((rc = manifest_selector(c, pj, "podSelector", &p->pod_sel)) < 0)
 		return rc;
 	p->has_pod_sel = rc > 0;
-	if ((rc = mf_selector(c, pj, "namespaceSelector", &p->ns_sel)) < 0)
+	if ((rc = manifest_selector(c, pj, "namespaceSelector", &p->ns_sel)) < 0)
 		return rc;
 	p->has_ns_sel = rc > 0;
 	if ((rc = ipblock(c, pj, p)) < 0)
 		return rc;
 	if (!p->has_pod_sel && !p->has_ns_sel && !p->has_ipblock)
-		return mf_fail(c, "required value: must specify a peer " \
+		return manifest_fail(c, "required value: must specify a peer " \
 				"(podSelector, namespaceSelector or ipBlock)");
 	if (p->has_ipblock && (p->has_pod_sel || p->has_ns_sel))
-		return mf_fail(c, "forbidden: may not specify both ipBlock and " \
+		return manifest_fail(c, "forbidden: may not specify both ipBlock and " \
 				"another peer");
 	return 0;
 }
@@ -204,52 +204,52 @@ static int np_peer_conv(struct mf_ctx *c, const json_t *pj, struct acl_peer *p)
 /* ---- rules ---- */
 
 /* Convert the array at key with fn into a calloc'ed array of size each. */
-typedef int conv_fn(struct mf_ctx *c, const json_t *j, void *out);
+typedef int conv_fn(struct manifest_ctx *c, const json_t *j, void *out);
 
-static int conv_array(struct mf_ctx *c, const json_t *obj, const char *key,
+static int conv_array(struct manifest_ctx *c, const json_t *obj, const char *key,
 		size_t size, conv_fn *fn, void **out, uint32_t *n)
 {
 	const json_t *arr = NULL, *v;
 	size_t i, saved;
-	int rc = mf_get_arr(c, obj, key, &arr);
+	int rc = manifest_get_arr(c, obj, key, &arr);
 
 	if (rc <= 0 || json_array_size(arr) == 0)
 		return rc;
 	*out = calloc(json_array_size(arr), size);
 	if (*out == NULL)
-		return mf_nomem(c);
+		return manifest_nomem(c);
 	*n = (uint32_t)json_array_size(arr);
-	saved = mf_push(c, key);
+	saved = manifest_push(c, key);
 	json_array_foreach(arr, i, v) {
-		size_t s2 = mf_push_idx(c, i);
+		size_t s2 = manifest_push_idx(c, i);
 
 		rc = fn(c, v, (char *)*out + i * size);
 		if (rc < 0)
 			return rc;
-		mf_pop(c, s2);
+		manifest_pop(c, s2);
 	}
-	mf_pop(c, saved);
+	manifest_pop(c, saved);
 	return 1;
 }
 
-static int port_fn(struct mf_ctx *c, const json_t *j, void *out)
+static int port_fn(struct manifest_ctx *c, const json_t *j, void *out)
 {
 	return np_port_conv(c, j, out);
 }
 
-static int peer_fn(struct mf_ctx *c, const json_t *j, void *out)
+static int peer_fn(struct manifest_ctx *c, const json_t *j, void *out)
 {
 	return np_peer_conv(c, j, out);
 }
 
-static int rule_conv(struct mf_ctx *c, const json_t *rj, bool ingress,
+static int rule_conv(struct manifest_ctx *c, const json_t *rj, bool ingress,
 		struct acl_rule *r)
 {
 	int rc;
 
 	if (!json_is_object(rj))
-		return mf_fail(c, "must be an object, not %s", mf_type_name(rj));
-	if ((rc = mf_only(c, rj, ingress ? np_ingress : np_egress)) < 0)
+		return manifest_fail(c, "must be an object, not %s", manifest_type_name(rj));
+	if ((rc = manifest_only(c, rj, ingress ? np_ingress : np_egress)) < 0)
 		return rc;
 	rc = conv_array(c, rj, "ports", sizeof(*r->ports), port_fn,
 			(void **)&r->ports, &r->n_ports);
@@ -260,24 +260,24 @@ static int rule_conv(struct mf_ctx *c, const json_t *rj, bool ingress,
 	return rc < 0 ? rc : 0;
 }
 
-static int ingress_fn(struct mf_ctx *c, const json_t *j, void *out)
+static int ingress_fn(struct manifest_ctx *c, const json_t *j, void *out)
 {
 	return rule_conv(c, j, true, out);
 }
 
-static int egress_fn(struct mf_ctx *c, const json_t *j, void *out)
+static int egress_fn(struct manifest_ctx *c, const json_t *j, void *out)
 {
 	return rule_conv(c, j, false, out);
 }
 
 /* ---- spec ---- */
 
-static int policy_types(struct mf_ctx *c, const json_t *spec,
+static int policy_types(struct manifest_ctx *c, const json_t *spec,
 		struct acl_netpol *np)
 {
 	const json_t *types = NULL, *t;
 	size_t i, saved;
-	int rc = mf_get_arr(c, spec, "policyTypes", &types);
+	int rc = manifest_get_arr(c, spec, "policyTypes", &types);
 
 	if (rc < 0)
 		return rc;
@@ -287,9 +287,9 @@ static int policy_types(struct mf_ctx *c, const json_t *spec,
 		return 0;
 	}
 	if (json_array_size(types) > 2)
-		return mf_fail_at(c, "policyTypes", "may not specify more than " \
+		return manifest_fail_at(c, "policyTypes", "may not specify more than " \
 				"two policyTypes");
-	saved = mf_push(c, "policyTypes");
+	saved = manifest_push(c, "policyTypes");
 	json_array_foreach(types, i, t) {
 		const char *s = json_is_string(t) ? json_string_value(t) : NULL;
 		char idx[24];
@@ -300,23 +300,23 @@ static int policy_types(struct mf_ctx *c, const json_t *spec,
 		else if (s != NULL && strcmp(s, "Egress") == 0)
 			np->type_egress = true;
 		else if (s == NULL)
-			return mf_fail_at(c, idx, "must be a string, not %s",
-					mf_type_name(t));
+			return manifest_fail_at(c, idx, "must be a string, not %s",
+					manifest_type_name(t));
 		else
-			return mf_fail_at(c, idx, "unsupported value \"%s\": " \
+			return manifest_fail_at(c, idx, "unsupported value \"%s\": " \
 					"supported values: \"Ingress\", \"Egress\"", s);
 	}
-	mf_pop(c, saved);
+	manifest_pop(c, saved);
 	return 0;
 }
 
-static int spec_conv(struct mf_ctx *c, const json_t *spec,
+static int spec_conv(struct manifest_ctx *c, const json_t *spec,
 		struct acl_netpol *np)
 {
 	int rc;
 
-	if ((rc = mf_only(c, spec, np_spec)) < 0 ||
-			(rc = mf_selector(c, spec, "podSelector", &np->pod_sel)) < 0)
+	if ((rc = manifest_only(c, spec, np_spec)) < 0 ||
+			(rc = manifest_selector(c, spec, "podSelector", &np->pod_sel)) < 0)
 		return rc;
 	rc = conv_array(c, spec, "ingress", sizeof(*np->ingress), ingress_fn,
 			(void **)&np->ingress, &np->n_ingress);
@@ -329,30 +329,30 @@ static int spec_conv(struct mf_ctx *c, const json_t *spec,
 	return policy_types(c, spec, np);
 }
 
-int mf_netpol(struct mf_ctx *c, const json_t *obj, struct acl_netpol *np)
+int manifest_netpol_conv(struct manifest_ctx *c, const json_t *obj, struct acl_netpol *np)
 {
 	const json_t *spec = NULL, *status;
-	struct mf_meta m;
+	struct manifest_meta m;
 	size_t saved;
 	int rc;
 
 	c->kind = "NetworkPolicy";
-	if ((rc = mf_meta(c, obj, true, false, true, &m)) < 0 ||
-			(rc = mf_only(c, obj, np_top)) < 0 ||
-			(rc = mf_get_obj(c, obj, "status", &status)) < 0 ||
-			(rc = mf_get_obj(c, obj, "spec", &spec)) < 0)
+	if ((rc = manifest_meta_check(c, obj, true, false, true, &m)) < 0 ||
+			(rc = manifest_only(c, obj, np_top)) < 0 ||
+			(rc = manifest_get_obj(c, obj, "status", &status)) < 0 ||
+			(rc = manifest_get_obj(c, obj, "spec", &spec)) < 0)
 		return rc;
-	if ((rc = mf_strdup(c, m.ns, &np->ns)) < 0 ||
-			(rc = mf_strdup(c, m.name, &np->name)) < 0)
+	if ((rc = manifest_strdup(c, m.ns, &np->ns)) < 0 ||
+			(rc = manifest_strdup(c, m.name, &np->name)) < 0)
 		return rc;
 	if (spec == NULL) {
 		/* no spec: podSelector {} and Ingress, i.e. deny all ingress */
 		np->type_ingress = true;
 		return 0;
 	}
-	saved = mf_push(c, "spec");
+	saved = manifest_push(c, "spec");
 	if ((rc = spec_conv(c, spec, np)) < 0)
 		return rc;
-	mf_pop(c, saved);
+	manifest_pop(c, saved);
 	return 0;
 }

@@ -9,7 +9,7 @@
  * recorded (the key's position for a mapping member). Scalars resolve as
  * Kubernetes' reader (sigs.k8s.io/yaml over go-yaml v2) does: plain ones
  * by YAML 1.1 rules, quoted ones stay strings. Aliases are deep copies,
- * counted against MF_NODES_MAX (no billion laughs); `<<` merge keys work.
+ * counted against MANIFEST_NODES_MAX (no billion laughs); `<<` merge keys work.
  *
  * Thread-safety: none needed; everything lives in one call.
  */
@@ -41,7 +41,7 @@ struct frame {
 struct yl {
 	const char *source;
 	struct ctl_err *err;
-	struct frame stack[MF_DEPTH_MAX];
+	struct frame stack[MANIFEST_DEPTH_MAX];
 	uint32_t depth;
 	char *path;             /* JSON pointer of the node being built */
 	size_t path_len, path_cap;
@@ -50,7 +50,7 @@ struct yl {
 	json_t *pos;            /* pointer -> [line, col] */
 	json_t *anchors;        /* name -> node */
 	uint64_t n_nodes;       /* nodes made, aliases expanded */
-	struct mf_doc *docs;
+	struct manifest_doc *docs;
 	uint32_t n_docs;
 	uint32_t doc_line;
 };
@@ -60,13 +60,13 @@ static int fail(struct yl *y, yaml_mark_t m, const char *fmt, const char *arg)
 	char text[192];
 
 	snprintf(text, sizeof(text), fmt, arg);
-	return mf_err_loc(y->err, EINVAL, y->source, (uint32_t)m.line + 1,
+	return manifest_err_loc(y->err, EINVAL, y->source, (uint32_t)m.line + 1,
 			(uint32_t)m.column + 1, "YAML: %s", text);
 }
 
 static int nomem(struct yl *y)
 {
-	return mf_err_loc(y->err, ENOMEM, y->source, 0, 0, "out of memory");
+	return manifest_err_loc(y->err, ENOMEM, y->source, 0, 0, "out of memory");
 }
 
 /* ---- path and positions ---- */
@@ -496,8 +496,8 @@ static int on_alias(struct yl *y, const yaml_event_t *ev)
 				"");
 	if (target == NULL)
 		return fail(y, ev->start_mark, "unknown anchor \"%s\"", name);
-	y->n_nodes += count_nodes(target, MF_NODES_MAX);
-	if (y->n_nodes > MF_NODES_MAX)
+	y->n_nodes += count_nodes(target, MANIFEST_NODES_MAX);
+	if (y->n_nodes > MANIFEST_NODES_MAX)
 		return fail(y, ev->start_mark, "%saliases expand to too many nodes",
 				"");
 	rc = node_begin(y, ev->start_mark, &saved);
@@ -520,7 +520,7 @@ static int on_open(struct yl *y, const yaml_event_t *ev)
 
 	if (wants_key(y))
 		return on_key(y, ev);
-	if (y->depth == MF_DEPTH_MAX)
+	if (y->depth == MANIFEST_DEPTH_MAX)
 		return fail(y, ev->start_mark, "%snested too deeply", "");
 	rc = node_begin(y, ev->start_mark, &saved);
 	if (rc < 0)
@@ -613,7 +613,7 @@ static int on_doc_start(struct yl *y, const yaml_event_t *ev)
 
 static int on_doc_end(struct yl *y)
 {
-	struct mf_doc *d = realloc(y->docs, (y->n_docs + 1) * sizeof(*d));
+	struct manifest_doc *d = realloc(y->docs, (y->n_docs + 1) * sizeof(*d));
 
 	if (d == NULL)
 		return nomem(y);
@@ -654,17 +654,17 @@ static int parser_fail(struct yl *y, const yaml_parser_t *p)
 	const char *what = p->problem ? p->problem : "syntax error";
 
 	if (p->context != NULL)
-		return mf_err_loc(y->err, EINVAL, y->source,
+		return manifest_err_loc(y->err, EINVAL, y->source,
 				(uint32_t)p->problem_mark.line + 1,
 				(uint32_t)p->problem_mark.column + 1,
 				"YAML: %s %s (line %zu)", what, p->context,
 				p->context_mark.line + 1);
-	return mf_err_loc(y->err, EINVAL, y->source,
+	return manifest_err_loc(y->err, EINVAL, y->source,
 			(uint32_t)p->problem_mark.line + 1,
 			(uint32_t)p->problem_mark.column + 1, "YAML: %s", what);
 }
 
-void mf_docs_free(struct mf_doc *docs, uint32_t n)
+void manifest_docs_free(struct manifest_doc *docs, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		json_decref(docs[i].root);
@@ -673,8 +673,8 @@ void mf_docs_free(struct mf_doc *docs, uint32_t n)
 	free(docs);
 }
 
-int mf_yaml_parse(const char *source, const char *buf, size_t len,
-		struct mf_doc **docs, uint32_t *n_docs, struct ctl_err *err)
+int manifest_yaml_parse(const char *source, const char *buf, size_t len,
+		struct manifest_doc **docs, uint32_t *n_docs, struct ctl_err *err)
 {
 	struct yl *y = calloc(1, sizeof(*y));
 	yaml_parser_t p;
@@ -683,7 +683,7 @@ int mf_yaml_parse(const char *source, const char *buf, size_t len,
 	int rc = 0;
 
 	if (y == NULL)
-		return mf_err_loc(err, ENOMEM, source, 0, 0, "out of memory");
+		return manifest_err_loc(err, ENOMEM, source, 0, 0, "out of memory");
 	y->source = source;
 	y->err = err;
 	yaml_parser_initialize(&p);
@@ -701,7 +701,7 @@ int mf_yaml_parse(const char *source, const char *buf, size_t len,
 	doc_reset(y);
 	free(y->path);
 	if (rc < 0) {
-		mf_docs_free(y->docs, y->n_docs);
+		manifest_docs_free(y->docs, y->n_docs);
 	} else {
 		*docs = y->docs;
 		*n_docs = y->n_docs;
