@@ -67,6 +67,8 @@ struct manifest_set {
 	uint32_t n_objs;
 	char **warnings;        /**< one line each, e.g. skipped kinds */
 	uint32_t n_warnings;
+	struct json_t *index;   /**< internal: identity -> position in objs */
+	uint32_t cap;           /**< internal: room in objs */
 };
 
 /** Start an empty set. */

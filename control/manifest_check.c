@@ -83,8 +83,8 @@ bool manifest_pos_lookup(const json_t *pos, const char *ptr, uint32_t *line,
 	for (;;) {
 		v = json_object_get(pos, buf);
 		if (v != NULL) {
-			*line = (uint32_t)json_integer_value(json_array_get(v, 0));
-			*col = (uint32_t)json_integer_value(json_array_get(v, 1));
+			*line = MANIFEST_POS_LINE(json_integer_value(v));
+			*col = MANIFEST_POS_COL(json_integer_value(v));
 			return true;
 		}
 		slash = strrchr(buf, '/');

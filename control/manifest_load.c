@@ -52,6 +52,7 @@ void manifest_set_clear(struct manifest_set *s)
 		free(s->warnings[i]);
 	free(s->objs);
 	free(s->warnings);
+	json_decref(s->index);
 	manifest_set_init(s);
 }
 
@@ -73,18 +74,60 @@ static bool same_str(const char *a, const char *b)
 		(a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-static int find_idx(const struct manifest_set *s, enum manifest_kind kind,
+/*
+ * The identity of an object: kind (and Calico kind), namespace, name. The
+ * index maps it to the object's position, so that loading n objects costs
+ * n lookups, not n^2/2 comparisons.
+ */
+static void id_key(char *buf, size_t size, enum manifest_kind kind,
 		const char *kind_name, const char *ns, const char *name)
 {
+	bool namespaced = kind == MANIFEST_POD || kind == MANIFEST_NETPOL ||
+		kind == MANIFEST_CALICO;
+
+	snprintf(buf, size, "%d/%s/%s/%s", (int)kind,
+			kind == MANIFEST_CALICO ? kind_name : "",
+			namespaced && ns != NULL ? ns : "", name);
+}
+
+static int index_rebuild(struct manifest_set *s)
+{
+	char key[MANIFEST_KEY_MAX];
+
+	json_decref(s->index);
+	s->index = json_object();
+	if (s->index == NULL)
+		return -ENOMEM;
 	for (uint32_t i = 0; i < s->n_objs; i++) {
 		const struct manifest_obj *o = &s->objs[i];
 
-		if (o->kind == kind && strcmp(o->name, name) == 0 &&
-				(o->ns == NULL || same_str(o->ns, ns)) &&
-				(kind_name == NULL || strcmp(o->kind_name, kind_name) == 0))
-			return (int)i;
+		id_key(key, sizeof(key), o->kind, o->kind_name, o->ns, o->name);
+		if (json_object_set_new(s->index, key, json_integer(i)) < 0)
+			return -ENOMEM;
 	}
-	return -1;
+	return 0;
+}
+
+/* Position of an object, or -1. Calico kinds without kind_name: a scan. */
+static int find_idx(const struct manifest_set *s, enum manifest_kind kind,
+		const char *kind_name, const char *ns, const char *name)
+{
+	char key[MANIFEST_KEY_MAX];
+	const json_t *v;
+
+	if (kind == MANIFEST_CALICO && kind_name == NULL) {
+		for (uint32_t i = 0; i < s->n_objs; i++) {
+			const struct manifest_obj *o = &s->objs[i];
+
+			if (o->kind == kind && strcmp(o->name, name) == 0 &&
+					(o->ns == NULL || same_str(o->ns, ns)))
+				return (int)i;
+		}
+		return -1;
+	}
+	id_key(key, sizeof(key), kind, kind_name, ns, name);
+	v = json_object_get(s->index, key);
+	return v != NULL ? (int)json_integer_value(v) : -1;
 }
 
 static int obj_copy(const struct manifest_obj *o, struct manifest_obj *c)
@@ -117,9 +160,12 @@ int manifest_set_copy(const struct manifest_set *src,
 	for (i = 0; i < src->n_objs; i++, dst->n_objs++)
 		if (obj_copy(&src->objs[i], &dst->objs[i]) < 0)
 			goto err_nomem;
+	dst->cap = src->n_objs + 1;
 	for (i = 0; i < src->n_warnings; i++, dst->n_warnings++)
 		if ((dst->warnings[i] = strdup(src->warnings[i])) == NULL)
 			goto err_nomem;
+	if (index_rebuild(dst) < 0)
+		goto err_nomem;
 	return 0;
 
 err_nomem:
@@ -146,7 +192,7 @@ int manifest_set_del(struct manifest_set *s, enum manifest_kind kind,
 	memmove(&s->objs[i], &s->objs[i + 1],
 			(s->n_objs - (uint32_t)i - 1) * sizeof(*s->objs));
 	s->n_objs--;
-	return 0;
+	return index_rebuild(s);
 }
 
 /* Move o into s, replacing an object of the same identity. */
@@ -155,15 +201,29 @@ static int set_put(struct manifest_set *s, struct manifest_obj *o)
 	int i = find_idx(s, o->kind, o->kind_name, o->ns, o->name);
 	struct manifest_obj *grown;
 
+	char key[MANIFEST_KEY_MAX];
+
 	if (i >= 0) {
 		obj_free(&s->objs[i]);
 		s->objs[i] = *o;
 		return 0;
 	}
-	grown = realloc(s->objs, (s->n_objs + 1) * sizeof(*grown));
-	if (grown == NULL)
+	if (s->index == NULL && (s->index = json_object()) == NULL)
 		return -ENOMEM;
-	s->objs = grown;
+	id_key(key, sizeof(key), o->kind, o->kind_name, o->ns, o->name);
+	if (json_object_set_new(s->index, key, json_integer(s->n_objs)) < 0)
+		return -ENOMEM;
+	if (s->n_objs == s->cap) {
+		uint32_t cap = s->cap ? s->cap * 2 : 16;
+
+		grown = realloc(s->objs, cap * sizeof(*grown));
+		if (grown == NULL) {
+			json_object_del(s->index, key);
+			return -ENOMEM;
+		}
+		s->objs = grown;
+		s->cap = cap;
+	}
 	s->objs[s->n_objs++] = *o;
 	return 0;
 }
@@ -334,7 +394,7 @@ static int record(struct load *ld, struct manifest_ctx *c, enum manifest_kind ki
 	o.name = strdup(m->name);
 	o.ns = m->ns ? strdup(m->ns) : NULL;
 	o.source = strdup(c->source);
-	o.raw = json_deep_copy(obj);
+	o.raw = json_incref((json_t *)obj);     /* never modified: shared */
 	if (!o.api_version || !o.kind_name || !o.name || (m->ns && !o.ns) ||
 			!o.source || !o.raw || set_put(ld->staged, &o) < 0) {
 		obj_free(&o);
@@ -473,13 +533,12 @@ static int shift_positions(json_t *pos, uint32_t line0, uint32_t col0)
 	json_t *v;
 
 	json_object_foreach(pos, k, v) {
-		json_int_t l = json_integer_value(json_array_get(v, 0));
-		json_int_t c = json_integer_value(json_array_get(v, 1));
+		uint32_t l = MANIFEST_POS_LINE(json_integer_value(v));
+		uint32_t c = MANIFEST_POS_COL(json_integer_value(v));
 
 		if (l == 1)
 			c += col0;
-		if (json_array_set_new(v, 0, json_integer(l + line0)) ||
-				json_array_set_new(v, 1, json_integer(c)))
+		if (json_integer_set(v, MANIFEST_POS(l + line0, c)) < 0)
 			return -ENOMEM;
 	}
 	return 0;

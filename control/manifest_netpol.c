@@ -222,8 +222,13 @@ static int conv_array(struct manifest_ctx *c, const json_t *obj, const char *key
 	saved = manifest_push(c, key);
 	json_array_foreach(arr, i, v) {
 		size_t s2 = manifest_push_idx(c, i);
+		/* a null element decodes, in Go, as the zero value: {} */
+		json_t *zero = json_is_null(v) ? json_object() : NULL;
 
-		rc = fn(c, v, (char *)*out + i * size);
+		if (json_is_null(v) && zero == NULL)
+			return manifest_nomem(c);
+		rc = fn(c, zero != NULL ? zero : v, (char *)*out + i * size);
+		json_decref(zero);
 		if (rc < 0)
 			return rc;
 		manifest_pop(c, s2);

@@ -32,13 +32,21 @@ struct ctl_err;
 /** Most nodes one YAML document may expand to through aliases. */
 #define MANIFEST_NODES_MAX (1u << 22)
 
+/** Room for an object's identity: kind, Calico kind, namespace, name. */
+#define MANIFEST_KEY_MAX 512
+
 /** Largest input file or buffer. */
 #define MANIFEST_INPUT_MAX (64u << 20)
+
+/** A position in a document's pos map: line << 32 | column (1-based). */
+#define MANIFEST_POS(line, col) (((json_int_t)(line) << 32) | (json_int_t)(col))
+#define MANIFEST_POS_LINE(p) ((uint32_t)((p) >> 32))
+#define MANIFEST_POS_COL(p) ((uint32_t)((p) & 0xffffffff))
 
 /** One parsed document. */
 struct manifest_doc {
 	json_t *root;           /**< NULL for an empty document */
-	json_t *pos;            /**< pointer -> [line, col]; NULL when unknown */
+	json_t *pos;            /**< pointer -> MANIFEST_POS(); NULL: unknown */
 	uint32_t line;          /**< 1-based line where the document starts */
 };
 

@@ -47,7 +47,7 @@ struct yl {
 	size_t path_len, path_cap;
 	json_t *root;           /* the finished document root */
 	bool have_root;
-	json_t *pos;            /* pointer -> [line, col] */
+	json_t *pos;            /* pointer -> MANIFEST_POS(line, col) */
 	json_t *anchors;        /* name -> node */
 	uint64_t n_nodes;       /* nodes made, aliases expanded */
 	struct manifest_doc *docs;
@@ -121,7 +121,7 @@ static void path_pop(struct yl *y, size_t len)
 
 static int pos_record(struct yl *y, yaml_mark_t m)
 {
-	json_t *v = json_pack("[ii]", (int)m.line + 1, (int)m.column + 1);
+	json_t *v = json_integer(MANIFEST_POS(m.line + 1, m.column + 1));
 
 	if (v == NULL || json_object_set_new(y->pos, y->path ? y->path : "", v))
 		return -ENOMEM;

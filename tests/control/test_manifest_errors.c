@@ -253,6 +253,11 @@ static const struct bad bads[] = {
 	  "  - from:\n"
 	  "    - {}\n",
 	  "t.yaml:8:7: ", NP, "/spec/ingress/0/from/0", "must specify a peer" },
+	{ "null peer (the zero value, an empty peer)", "t.yaml", NP_HEAD
+	  "  ingress:\n"
+	  "  - from:\n"
+	  "    -\n",
+	  "t.yaml:8:6: ", NP, "/spec/ingress/0/from/0", "must specify a peer" },
 	{ "peer with only nulls", "t.yaml", NP_HEAD
 	  "  egress:\n"
 	  "  - to:\n"

@@ -445,6 +445,13 @@ static void test_defaults(void **state)
 		"  policyTypes: [Egress]\n"
 		"  ingress: [{}]\n"
 		"---\n"
+		NP_HEAD "metadata: {name: null-rule}\n"
+		"spec:\n"
+		"  ingress:\n"
+		"  -\n"                                      /* null: {} in Go */
+		"  - ports:\n"
+		"    -\n"                                    /* null: TCP, any */
+		"---\n"
 		"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
 		"spec: {containers: [{name: c, ports: [{name: web, "
 		"containerPort: 80}]}]}\n";
@@ -453,7 +460,7 @@ static void test_defaults(void **state)
 
 	(void)state;
 	load_model("defaults.yaml", text, &s, &m);
-	assert_int_equal(m.n_policies, 4);
+	assert_int_equal(m.n_policies, 5);
 	assert_string_equal(m.policies[0].ns, "default");
 	assert_true(m.policies[0].type_ingress);
 	assert_false(m.policies[0].type_egress);
@@ -467,6 +474,13 @@ static void test_defaults(void **state)
 	assert_string_equal(m.policies[3].ns, "prod");
 	assert_false(m.policies[3].type_ingress);
 	assert_true(m.policies[3].type_egress);
+	/* null list elements are the zero value, as the API server reads them */
+	assert_int_equal(m.policies[4].n_ingress, 2);
+	assert_int_equal(m.policies[4].ingress[0].n_peers, 0);
+	assert_int_equal(m.policies[4].ingress[0].n_ports, 0);
+	assert_int_equal(m.policies[4].ingress[1].n_ports, 1);
+	assert_int_equal(m.policies[4].ingress[1].ports[0].proto, ACL_PROTO_TCP);
+	assert_false(m.policies[4].ingress[1].ports[0].has_port);
 	assert_string_equal(m.pods[0].ns, "default");
 	assert_int_equal(m.pods[0].ports[0].proto, ACL_PROTO_TCP);
 	assert_int_equal(m.pods[0].n_ips, 0);
