@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -173,7 +174,15 @@ static int eal_start(void)
 		"", "" };
 	char *argv[12];
 	int n = 11;
+	cpu_set_t cpus;
 
+	/* one lcore: the first CPU we may run on (taskset, cgroups) */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &cpus)) {
+				snprintf(a[2], sizeof(a[2]), "%d", c);
+				break;
+			}
 	snprintf(a[10], sizeof(a[10]), "--file-prefix=manifest-reach-%d",
 			(int)getpid());
 	for (int i = 0; i < n; i++)
