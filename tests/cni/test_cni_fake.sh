@@ -214,6 +214,43 @@ cni GC "" "" "" "$T/gc.json"
 check "a second GC succeeds" is_ok
 cni DEL gc1 eth0 "$(nspath a)" "$T/c.json"
 
+# ---- the example conflist, as a runtime derives the plugin's config ----
+# (name and cniVersion injected from the list, runtimeConfig from the
+# capability, prevResult of an earlier plugin present)
+"$PY" - "$CNI_TESTS/../../docs/examples/10-npvs.conflist" "$T" > "$T/ex.json" <<'EOF'
+import json, sys
+lst = json.load(open(sys.argv[1]))
+p = lst["plugins"][0]
+p["name"], p["cniVersion"] = lst["name"], lst["cniVersion"]
+t = sys.argv[2]
+p.update(socket=t + "/npvsd.sock", stateDir=t + "/state", vhostDir=t + "/vhost",
+         logFile=t + "/cni.log")
+p["ipam"]["dataDir"] = t + "/ipam"
+p["runtimeConfig"] = {"interfaceType": "vhost-user"}
+p["prevResult"] = {"cniVersion": "1.1.0", "interfaces": [], "ips": []}
+json.dump(p, sys.stdout)
+EOF
+cni ADD ex1 eth0 "$(nspath a)" "$T/ex.json"
+check "example conflist + runtimeConfig capability: a DPDK pod" \
+	eval 'is_ok && [ "$(jget "d[\"interfaces\"][0][\"socketPath\"]" <<< "$OUT")" = "$T/vhost/ex1-eth0/vhu.sock" ]'
+cni DEL ex1 eth0 "$(nspath a)" "$T/ex.json"
+check "  and its DEL" eval 'is_ok && [ -z "$(ports)$(ls "$T/ipam/npvs" | grep -E "^[0-9]")" ]'
+
+# ---- dual stack ----
+conf "$T/ds.json"
+"$PY" -c 'import json,sys
+c=json.load(open(sys.argv[1])); c["ipam"]["ranges"].append([{"subnet": "fd00:123::/64"}])
+json.dump(c,open(sys.argv[1],"w"))' "$T/ds.json"
+cni ADD ds1 eth0 "$(nspath a)" "$T/ds.json"
+check "dual stack ADD: two addresses, both on eth0" eval \
+	'is_ok && ip -n $NSP-a addr show eth0 | grep -q "inet 10.123.0" && ip -n $NSP-a addr show eth0 | grep -q "inet6 fd00:123::.*/128"'
+check "dual stack: IPv6 default via the calico link-local gateway" \
+	ip -n "$NSP-a" -6 route show default | grep -q "via fe80::ecee:eeff:feee:eeee dev eth0"
+check "dual stack: both IPs in the endpoint" \
+	[ "$(npvsd_req endpoint_list | jget 'len(d["endpoints"][0]["ips"])')" = 2 ]
+cni DEL ds1 eth0 "$(nspath a)" "$T/ds.json"
+check "dual stack DEL releases both" eval 'is_ok && [ -z "$(ipam_ips)" ]'
+
 # ---- STATUS ----
 cni STATUS "" "" "" "$T/c.json"
 check "STATUS with npvsd up succeeds, no output" eval 'is_ok && is_empty'
