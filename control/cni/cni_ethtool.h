@@ -5,8 +5,9 @@
  * With checksum and segmentation offloads on, the kernel hands af_packet
  * 64 KiB super-frames with no checksum; npvsd forwards them as they are
  * and TCP stalls while ping still works (DPDK-HOWTO.md). So both ends of
- * a kernel pod's veth get tx checksumming, TSO, GSO and GRO turned off,
- * as `ethtool -K IF tx off tso off gso off gro off` would.
+ * a kernel pod's veth get tx checksumming, every tx segmentation offload
+ * (TSO, GSO, USO...) and GRO turned off, as `ethtool -K IF tx off tso off
+ * gso off gro off` would, and a few newer ones it leaves on.
  */
 #ifndef NPVS_CNI_ETHTOOL_H
 #define NPVS_CNI_ETHTOOL_H
