@@ -1,22 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * acl_build.c: from groups and their compact rules to rte_acl contexts.
+ * acl_build.c: from slices and their compact rules to rte_acl contexts.
  *
  * Why buckets: on this machine kind an rte_acl context costs about 0.35 ms
  * before its first rule (rte_acl_create probes the CPU with CPUID, which
- * traps in a VM; rte_acl_build clears an 8 MiB scratch pool), and 10 to
- * 100 us per rule after that. One context per group would spend a
- * second on 3,000 groups; one context for everything would rebuild 10,000
- * rules for any change. So groups are packed into buckets of about
+ * traps in a VM; rte_acl_build clears an 8 MiB scratch pool), and 20 to
+ * 100 us per rule after that. One context per slice would spend a second
+ * on 3,000 slices; one context for everything would rebuild 10,000 rules
+ * for any change. So slices are packed into buckets of about
  * opts->bucket_rules rules; a bucket is one context per family, and every
- * rule carries its group id as an exact field, so groups in a bucket never
+ * rule carries its slice id as an exact field, so slices in a bucket never
  * see each other's rules.
  *
- * Reuse: a group keeps its bucket from the previous ruleset; new groups go
+ * Reuse: a slice keeps its bucket from the previous ruleset; new slices go
  * to the last, still open bucket or to new ones. A bucket whose rule list
  * (every byte of every compact rule) equals the previous one's shares the
  * previous rte_acl context (refcount) instead of building one, so one
- * changed policy rebuilds only the buckets of the groups it touches.
+ * changed policy rebuilds only the buckets of its own slices.
  *
  * Thread-safety: control thread only (rte_acl_create/build/free).
  */
@@ -46,11 +46,11 @@ static const struct rte_acl_config cfg4 = {
 	.num_fields = ACL_F4_NUM,
 	.defs = {
 		FDEF(BITMASK, 1, ACL_F4_PROTO, 0, struct acl_key4, proto),
-		FDEF(MASK, 4, ACL_F4_GROUP, 1, struct acl_key4, group),
-		FDEF(RANGE, 4, ACL_F4_IDENTITY, 2, struct acl_key4, identity),
-		FDEF(MASK, 4, ACL_F4_ADDR, 3, struct acl_key4, peer_addr),
-		FDEF(RANGE, 2, ACL_F4_SPORT, 4, struct acl_key4, sport),
-		FDEF(RANGE, 2, ACL_F4_DPORT, 4, struct acl_key4, dport),
+		FDEF(MASK, 4, ACL_F4_SLICE, 1, struct acl_key4, slice),
+		FDEF(RANGE, 2, ACL_F4_SPORT, 2, struct acl_key4, sport),
+		FDEF(RANGE, 2, ACL_F4_DPORT, 2, struct acl_key4, dport),
+		FDEF(RANGE, 4, ACL_F4_IDENTITY, 3, struct acl_key4, identity),
+		FDEF(MASK, 4, ACL_F4_ADDR, 4, struct acl_key4, peer_addr),
 	},
 };
 
@@ -59,14 +59,14 @@ static const struct rte_acl_config cfg6 = {
 	.num_fields = ACL_F6_NUM,
 	.defs = {
 		FDEF(BITMASK, 1, ACL_F6_PROTO, 0, struct acl_key6, proto),
-		FDEF(MASK, 4, ACL_F6_GROUP, 1, struct acl_key6, group),
-		FDEF(RANGE, 4, ACL_F6_IDENTITY, 2, struct acl_key6, identity),
-		FDEF(MASK, 4, ACL_F6_ADDR0, 3, struct acl_key6, peer_addr[0]),
-		FDEF(MASK, 4, ACL_F6_ADDR1, 4, struct acl_key6, peer_addr[4]),
-		FDEF(MASK, 4, ACL_F6_ADDR2, 5, struct acl_key6, peer_addr[8]),
-		FDEF(MASK, 4, ACL_F6_ADDR3, 6, struct acl_key6, peer_addr[12]),
-		FDEF(RANGE, 2, ACL_F6_SPORT, 7, struct acl_key6, sport),
-		FDEF(RANGE, 2, ACL_F6_DPORT, 7, struct acl_key6, dport),
+		FDEF(MASK, 4, ACL_F6_SLICE, 1, struct acl_key6, slice),
+		FDEF(RANGE, 2, ACL_F6_SPORT, 2, struct acl_key6, sport),
+		FDEF(RANGE, 2, ACL_F6_DPORT, 2, struct acl_key6, dport),
+		FDEF(RANGE, 4, ACL_F6_IDENTITY, 3, struct acl_key6, identity),
+		FDEF(MASK, 4, ACL_F6_ADDR0, 4, struct acl_key6, peer_addr[0]),
+		FDEF(MASK, 4, ACL_F6_ADDR1, 5, struct acl_key6, peer_addr[4]),
+		FDEF(MASK, 4, ACL_F6_ADDR2, 6, struct acl_key6, peer_addr[8]),
+		FDEF(MASK, 4, ACL_F6_ADDR3, 7, struct acl_key6, peer_addr[12]),
 	},
 };
 
@@ -84,7 +84,7 @@ word_at(const uint8_t *a, uint32_t i)
 
 static void
 rule_common(struct rte_acl_rule_data *d, struct rte_acl_field *f,
-		const struct acl_crule *c, int f_proto, int f_group, int f_id,
+		const struct acl_crule *c, int f_proto, int f_slice, int f_id,
 		int f_sport, int f_dport)
 {
 	d->category_mask = 1;
@@ -92,8 +92,8 @@ rule_common(struct rte_acl_rule_data *d, struct rte_acl_field *f,
 	d->userdata = c->origin;
 	f[f_proto].value.u8 = c->proto;
 	f[f_proto].mask_range.u8 = c->proto ? 0xff : 0;
-	f[f_group].value.u32 = c->group;
-	f[f_group].mask_range.u32 = 32;
+	f[f_slice].value.u32 = c->slice;
+	f[f_slice].mask_range.u32 = 32;
 	f[f_id].value.u32 = c->id_lo;
 	f[f_id].mask_range.u32 = c->id_hi;
 	f[f_sport].value.u16 = 0;
@@ -106,7 +106,7 @@ static void
 rule4(struct acl_rte_rule4 *r, const struct acl_crule *c)
 {
 	memset(r, 0, sizeof(*r));
-	rule_common(&r->data, r->field, c, ACL_F4_PROTO, ACL_F4_GROUP,
+	rule_common(&r->data, r->field, c, ACL_F4_PROTO, ACL_F4_SLICE,
 		ACL_F4_IDENTITY, ACL_F4_SPORT, ACL_F4_DPORT);
 	r->field[ACL_F4_ADDR].value.u32 = c->plen ? word_at(c->addr, 0) : 0;
 	r->field[ACL_F4_ADDR].mask_range.u32 = c->plen;
@@ -118,7 +118,7 @@ rule6(struct acl_rte_rule6 *r, const struct acl_crule *c)
 	int i, len;
 
 	memset(r, 0, sizeof(*r));
-	rule_common(&r->data, r->field, c, ACL_F6_PROTO, ACL_F6_GROUP,
+	rule_common(&r->data, r->field, c, ACL_F6_PROTO, ACL_F6_SLICE,
 		ACL_F6_IDENTITY, ACL_F6_SPORT, ACL_F6_DPORT);
 	for (i = 0; i < 4; i++) {
 		len = c->plen - 32 * i;
@@ -224,7 +224,7 @@ acl_shctx_put(struct acl_shctx *s)
 /* ---- buckets ---- */
 
 static uint32_t
-grp_rules(const struct acl_cgroup *g)
+sl_rules(const struct acl_cslice *g)
 {
 	return g->n_rules[ACL_FAM_4] + g->n_rules[ACL_FAM_6];
 }
@@ -236,25 +236,25 @@ plan_keep(struct acl_cc *cc, enum acl_dir d, uint32_t *load)
 {
 	const struct acl_rs_dir *pd = cc->prev ? &cc->prev->dir[d] : NULL;
 	uint32_t i, nb, t = cc->rs->bucket_rules, *ng;
-	struct acl_cgroup *gs = cc->groups[d];
+	struct acl_cslice *gs = cc->slices[d];
 	uint64_t total = 0;
 
-	for (i = 0; i < cc->n_groups[d]; i++)
-		total += grp_rules(&gs[i]);
+	for (i = 0; i < cc->n_slices[d]; i++)
+		total += sl_rules(&gs[i]);
 	nb = pd != NULL ? pd->n_buckets : 0;
 	if (pd != NULL && (cc->prev->bucket_rules != t ||
 			nb > 2 * (total / t + 1) + 8))
 		nb = 0;
 	ng = calloc((size_t)nb + 1, sizeof(*ng));
-	for (i = 0; i < cc->n_groups[d]; i++) {
+	for (i = 0; i < cc->n_slices[d]; i++) {
 		if (gs[i].bucket >= nb || ng == NULL) {
 			gs[i].bucket = UINT32_MAX;
 			continue;
 		}
-		load[gs[i].bucket] += grp_rules(&gs[i]);
+		load[gs[i].bucket] += sl_rules(&gs[i]);
 		ng[gs[i].bucket]++;
 	}
-	for (i = 0; i < cc->n_groups[d]; i++) {
+	for (i = 0; i < cc->n_slices[d]; i++) {
 		if (gs[i].bucket == UINT32_MAX)
 			continue;
 		if (load[gs[i].bucket] > 4 * t && ng[gs[i].bucket] > 1)
@@ -263,26 +263,26 @@ plan_keep(struct acl_cc *cc, enum acl_dir d, uint32_t *load)
 	for (i = 0; i < nb; i++)
 		if (load[i] > 4 * t && ng[i] > 1)
 			load[i] = 0;
-	for (i = 0; i < cc->n_groups[d]; i++)
+	for (i = 0; i < cc->n_slices[d]; i++)
 		if (gs[i].bucket == UINT32_MAX - 1)
 			gs[i].bucket = UINT32_MAX;
 	free(ng);
 	return nb;
 }
 
-/* Place groups without a bucket, in key order, into the open bucket. */
+/* Place slices without a bucket, in key order, into the open bucket. */
 static uint32_t
 plan_place(struct acl_cc *cc, enum acl_dir d, uint32_t nb, uint32_t *load)
 {
 	uint32_t i, r, open = nb ? nb - 1 : UINT32_MAX, t = cc->rs->bucket_rules;
-	struct acl_cgroup *g;
+	struct acl_cslice *g;
 	uint32_t open_load = nb ? load[nb - 1] : 0;
 
-	for (i = 0; i < cc->n_groups[d]; i++) {
-		g = &cc->groups[d][i];
+	for (i = 0; i < cc->n_slices[d]; i++) {
+		g = &cc->slices[d][i];
 		if (g->bucket != UINT32_MAX)
 			continue;
-		r = grp_rules(g);
+		r = sl_rules(g);
 		if (open == UINT32_MAX || (open_load > 0 && open_load + r > t)) {
 			open = nb++;
 			open_load = 0;
@@ -294,53 +294,72 @@ plan_place(struct acl_cc *cc, enum acl_dir d, uint32_t nb, uint32_t *load)
 }
 
 static int
-grp_bucket_cmp(const void *a, const void *b, void *arg)
+sl_bucket_cmp(const void *a, const void *b, void *arg)
 {
-	const struct acl_cgroup *gs = arg;
-	const struct acl_cgroup *x = &gs[*(const uint32_t *)a];
-	const struct acl_cgroup *y = &gs[*(const uint32_t *)b];
+	const struct acl_cslice *gs = arg;
+	const struct acl_cslice *x = &gs[*(const uint32_t *)a];
+	const struct acl_cslice *y = &gs[*(const uint32_t *)b];
 
 	if (x->bucket != y->bucket)
 		return x->bucket < y->bucket ? -1 : 1;
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Are the rules of these slices, in order, exactly old's? (No copy.) */
+static bool
+same_rules(const struct acl_cc *cc, enum acl_dir d, int fam,
+		const uint32_t *si, uint32_t ns, const struct acl_shctx *old,
+		uint32_t n)
+{
+	const struct acl_cslice *s;
+	uint32_t i, off = 0;
+
+	if (old == NULL || old->n_rules != n)
+		return false;
+	for (i = 0; i < ns; i++) {
+		s = &cc->slices[d][si[i]];
+		if (memcmp(old->rules + off, cc->rules[fam] + s->rule_off[fam],
+				s->n_rules[fam] * sizeof(*old->rules)) != 0)
+			return false;
+		off += s->n_rules[fam];
+	}
+	return true;
+}
+
 /* The context of one bucket and family: shared with prev, or built. */
 static int
 bucket_fam(struct acl_cc *cc, enum acl_dir d, uint32_t b, int fam,
-		const uint32_t *gi, uint32_t ng)
+		const uint32_t *si, uint32_t ns)
 {
 	const struct acl_rs_dir *pd = cc->prev ? &cc->prev->dir[d] : NULL;
 	struct acl_bucket *bk = &cc->rs->dir[d].buckets[b];
 	struct acl_shctx *old = NULL;
-	const struct acl_cgroup *g;
+	const struct acl_cslice *s;
 	struct acl_crule *rules;
 	uint32_t i, n = 0;
 	int rc = 0;
 
-	for (i = 0; i < ng; i++)
-		n += cc->groups[d][gi[i]].n_rules[fam];
+	for (i = 0; i < ns; i++)
+		n += cc->slices[d][si[i]].n_rules[fam];
 	bk->n_rules += n;
 	if (n == 0)
 		return 0;
-	rules = malloc((size_t)n * sizeof(*rules));
-	if (rules == NULL)
-		return -ENOMEM;
-	for (i = 0, n = 0; i < ng; i++) {
-		g = &cc->groups[d][gi[i]];
-		memcpy(rules + n, cc->rules[fam] + g->rule_off[fam],
-			g->n_rules[fam] * sizeof(*rules));
-		n += g->n_rules[fam];
-	}
 	if (pd != NULL && b < pd->n_buckets)
 		old = pd->buckets[b].fam[fam];
-	if (old != NULL && old->n_rules == n &&
-			memcmp(old->rules, rules, n * sizeof(*rules)) == 0) {
+	if (same_rules(cc, d, fam, si, ns, old, n)) {
 		old->refcnt++;
 		bk->fam[fam] = old;
 		cc->n_reused++;
-		free(rules);
 		return 0;
+	}
+	rules = malloc((size_t)n * sizeof(*rules));
+	if (rules == NULL)
+		return -ENOMEM;
+	for (i = 0, n = 0; i < ns; i++) {
+		s = &cc->slices[d][si[i]];
+		memcpy(rules + n, cc->rules[fam] + s->rule_off[fam],
+			s->n_rules[fam] * sizeof(*rules));
+		n += s->n_rules[fam];
 	}
 	bk->fam[fam] = shctx_build(cc, fam, rules, n, &rc);
 	if (bk->fam[fam] == NULL)
@@ -355,12 +374,12 @@ dir_contexts(struct acl_cc *cc, enum acl_dir d, const uint32_t *order)
 	uint32_t i, j, b, fam;
 	int rc;
 
-	for (i = 0; i < cc->n_groups[d]; i = j) {
-		b = cc->groups[d][order[i]].bucket;
-		for (j = i; j < cc->n_groups[d] &&
-				cc->groups[d][order[j]].bucket == b; j++)
+	for (i = 0; i < cc->n_slices[d]; i = j) {
+		b = cc->slices[d][order[i]].bucket;
+		for (j = i; j < cc->n_slices[d] &&
+				cc->slices[d][order[j]].bucket == b; j++)
 			;
-		rd->buckets[b].n_groups = j - i;
+		rd->buckets[b].n_slices = j - i;
 		for (fam = 0; fam < ACL_FAM_NUM; fam++) {
 			rc = bucket_fam(cc, d, b, (int)fam, order + i, j - i);
 			if (rc != 0)
@@ -370,27 +389,27 @@ dir_contexts(struct acl_cc *cc, enum acl_dir d, const uint32_t *order)
 	return 0;
 }
 
-/* Persist group keys (sorted, as cc->groups) and the id -> bucket map. */
+/* Persist slice keys (sorted, as cc->slices) and the id -> bucket map. */
 static int
 dir_tables(struct acl_cc *cc, enum acl_dir d)
 {
 	struct acl_rs_dir *rd = &cc->rs->dir[d];
-	struct acl_cgroup *g;
+	struct acl_cslice *s;
 	uint32_t i;
 
-	rd->n_slots = rd->next_group;
+	rd->n_slots = rd->next_slice;
 	rd->bucket_of = malloc((size_t)rd->n_slots * sizeof(*rd->bucket_of));
-	rd->keys = calloc((size_t)cc->n_groups[d] + 1, sizeof(*rd->keys));
+	rd->keys = calloc((size_t)cc->n_slices[d] + 1, sizeof(*rd->keys));
 	if (rd->bucket_of == NULL || rd->keys == NULL)
 		return -ENOMEM;
 	for (i = 0; i < rd->n_slots; i++)
 		rd->bucket_of[i] = UINT32_MAX;
-	for (i = 0; i < cc->n_groups[d]; i++) {
-		g = &cc->groups[d][i];
-		rd->bucket_of[g->id] = g->bucket;
-		rd->keys[i] = (struct acl_grpkey){ g->key, g->key_len, g->id,
-			g->bucket };
-		g->key = NULL;
+	for (i = 0; i < cc->n_slices[d]; i++) {
+		s = &cc->slices[d][i];
+		rd->bucket_of[s->id] = s->bucket;
+		rd->keys[i] = (struct acl_slkey){ s->key, s->key_len, s->id,
+			s->bucket };
+		s->key = NULL;
 		rd->n_keys++;
 	}
 	return 0;
@@ -400,12 +419,12 @@ static int
 dir_buckets(struct acl_cc *cc, enum acl_dir d)
 {
 	const struct acl_rs_dir *pd = cc->prev ? &cc->prev->dir[d] : NULL;
-	uint32_t i, nb, cap = (pd ? pd->n_buckets : 0) + cc->n_groups[d] + 1;
+	uint32_t i, nb, cap = (pd ? pd->n_buckets : 0) + cc->n_slices[d] + 1;
 	uint32_t *load, *order;
 	int rc = -ENOMEM;
 
 	load = calloc(cap, sizeof(*load));
-	order = calloc((size_t)cc->n_groups[d] + 1, sizeof(*order));
+	order = calloc((size_t)cc->n_slices[d] + 1, sizeof(*order));
 	if (load == NULL || order == NULL)
 		goto out;
 	nb = plan_keep(cc, d, load);
@@ -415,10 +434,10 @@ dir_buckets(struct acl_cc *cc, enum acl_dir d)
 	if (cc->rs->dir[d].buckets == NULL)
 		goto out;
 	cc->rs->dir[d].n_buckets = nb;
-	for (i = 0; i < cc->n_groups[d]; i++)
+	for (i = 0; i < cc->n_slices[d]; i++)
 		order[i] = i;
-	qsort_r(order, cc->n_groups[d], sizeof(*order), grp_bucket_cmp,
-		cc->groups[d]);
+	qsort_r(order, cc->n_slices[d], sizeof(*order), sl_bucket_cmp,
+		cc->slices[d]);
 	rc = dir_contexts(cc, d, order);
 	if (rc == 0)
 		rc = dir_tables(cc, d);

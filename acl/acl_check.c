@@ -16,48 +16,54 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Where in the model a check is: "policy ns/name" plus a field path. */
+/*
+ * Where in the model a check is: "policy ns/name" plus a field path, kept
+ * as parts and only formatted when something is wrong (checks run on every
+ * peer and port of every compile).
+ */
 struct where {
 	struct acl_err *err;
 	const char *kind;
 	const char *ns;
 	const char *name;
-	char path[160];
+	const char *dir;        /* "ingress"/"egress", NULL: no path */
+	uint32_t rule;
+	const char *list;       /* "from"/"to"/"ports", NULL: the rule */
+	uint32_t item;
 };
+
+static void
+path_fmt(const struct where *w, char *buf, size_t size)
+{
+	if (w->dir == NULL)
+		buf[0] = '\0';
+	else if (w->list == NULL)
+		snprintf(buf, size, "%s[%u]", w->dir, w->rule);
+	else
+		snprintf(buf, size, "%s[%u].%s[%u]", w->dir, w->rule, w->list,
+			w->item);
+}
 
 static int __attribute__((format(printf, 2, 3)))
 bad(struct where *w, const char *fmt, ...)
 {
-	char what[128];
+	char what[128], path[64];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	path_fmt(w, path, sizeof(path));
 	if (w->err != NULL) {
 		w->err->code = -EINVAL;
 		/* Precisions keep the worst case (251) inside msg (256). */
 		snprintf(w->err->msg, sizeof(w->err->msg),
 			"%.15s%s%.40s%s%.60s: %.60s%s%.70s", w->kind,
 			w->name[0] ? " " : "", w->ns ? w->ns : "",
-			w->ns ? "/" : "", w->name, w->path,
-			w->path[0] ? ": " : "", what);
+			w->ns ? "/" : "", w->name, path,
+			path[0] ? ": " : "", what);
 	}
 	return -EINVAL;
-}
-
-static void
-path_set(struct where *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-path_set(struct where *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(w->path, sizeof(w->path), fmt, ap);
-	va_end(ap);
 }
 
 static bool
@@ -221,33 +227,37 @@ check_rules(struct where *w, const struct acl_rule *r, uint32_t n,
 
 	if (n > 0 && r == NULL)
 		return bad(w, "%s: missing array", dir);
+	w->dir = dir;
 	for (i = 0; i < n; i++) {
+		w->rule = i;
+		w->list = NULL;
 		if ((r[i].n_peers > 0 && r[i].peers == NULL) ||
-				(r[i].n_ports > 0 && r[i].ports == NULL)) {
-			path_set(w, "%s[%u]", dir, i);
+				(r[i].n_ports > 0 && r[i].ports == NULL))
 			return bad(w, "missing array");
-		}
+		w->list = peers;
 		for (j = 0; j < r[i].n_peers; j++) {
-			path_set(w, "%s[%u].%s[%u]", dir, i, peers, j);
+			w->item = j;
 			rc = check_peer(w, &r[i].peers[j]);
 			if (rc != 0)
 				return rc;
 		}
+		w->list = "ports";
 		for (j = 0; j < r[i].n_ports; j++) {
-			path_set(w, "%s[%u].ports[%u]", dir, i, j);
+			w->item = j;
 			rc = check_port(w, &r[i].ports[j]);
 			if (rc != 0)
 				return rc;
 		}
 	}
-	w->path[0] = '\0';
+	w->dir = NULL;
 	return 0;
 }
 
 static int
 check_policy(struct acl_err *err, const struct acl_netpol *p, uint32_t i)
 {
-	struct where w = { err, "NetworkPolicy", p->ns, p->name, "" };
+	struct where w = { err, "NetworkPolicy", p->ns, p->name, NULL, 0, NULL,
+		0 };
 	char idx[16];
 	int rc;
 
@@ -270,7 +280,7 @@ check_policy(struct acl_err *err, const struct acl_netpol *p, uint32_t i)
 static int
 check_pod(struct acl_err *err, const struct acl_pod *p, uint32_t i)
 {
-	struct where w = { err, "Pod", p->ns, p->name, "" };
+	struct where w = { err, "Pod", p->ns, p->name, NULL, 0, NULL, 0 };
 	char idx[16];
 	uint32_t j;
 	int rc;
@@ -302,7 +312,8 @@ static int
 check_namespace(struct acl_err *err, const struct acl_namespace *n,
 		uint32_t i)
 {
-	struct where w = { err, "Namespace", NULL, n->name, "" };
+	struct where w = { err, "Namespace", NULL, n->name, NULL, 0, NULL,
+		0 };
 	char idx[16];
 
 	if (n->name == NULL || n->name[0] == '\0') {
@@ -316,7 +327,7 @@ check_namespace(struct acl_err *err, const struct acl_namespace *n,
 int
 acl_model_check(const struct acl_model *m, struct acl_err *err)
 {
-	struct where w = { err, "model", NULL, "", "" };
+	struct where w = { err, "model", NULL, "", NULL, 0, NULL, 0 };
 	uint32_t i;
 	int rc;
 

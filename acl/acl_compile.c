@@ -55,26 +55,38 @@ cc_free(struct acl_cc *cc)
 	free(cc->pod_ident);
 	for (i = 0; i < cc->n_idents; i++) {
 		free(cc->idents[i].key);
-		for (d = 0; d < ACL_DIR_MAX; d++)
+		for (d = 0; d < ACL_DIR_MAX; d++) {
 			free(cc->idents[i].pols[d]);
+			free(cc->idents[i].sl[d]);
+		}
 	}
 	free(cc->idents);
+	free(cc->lab);
 	free(cc->ident_of_id);
 	free(cc->used_below);
 	free(cc->pols);
 	free(cc->pol_ns);
 	for (i = 0; i < cc->n_targets; i++) {
+		free(cc->targets[i].idx);
 		free(cc->targets[i].ids);
 		free(cc->targets[i].pfx);
 	}
 	free(cc->targets);
 	for (d = 0; d < ACL_DIR_MAX; d++) {
-		for (i = 0; i < cc->n_groups[d]; i++)
-			free(cc->groups[d][i].key);
-		free(cc->groups[d]);
+		for (i = 0; i < cc->n_slices[d]; i++)
+			free(cc->slices[d][i].key);
+		free(cc->slices[d]);
 	}
 	for (d = 0; d < ACL_FAM_NUM; d++)
 		free(cc->rules[d]);
+}
+
+static int
+idkey_sort_cmp(const void *a, const void *b)
+{
+	const struct acl_idkey *x = a, *y = b;
+
+	return acl_hkey_cmp(x->hash, x->key, x->len, y->hash, y->key, y->len);
 }
 
 /* Identity keys move to the ruleset, for the next compile's prev. */
@@ -88,11 +100,13 @@ cc_persist(struct acl_cc *cc)
 	if (rs->idkeys == NULL)
 		return acl_cc_fail(cc, -ENOMEM, "out of memory");
 	for (i = 0; i < cc->n_idents; i++) {
-		rs->idkeys[i] = (struct acl_idkey){ cc->idents[i].key,
-			cc->idents[i].key_len, cc->idents[i].id };
+		rs->idkeys[i] = (struct acl_idkey){ cc->idents[i].hash,
+			cc->idents[i].key, cc->idents[i].key_len,
+			cc->idents[i].id };
 		cc->idents[i].key = NULL;
 	}
 	rs->n_idkeys = cc->n_idents;
+	qsort(rs->idkeys, rs->n_idkeys, sizeof(*rs->idkeys), idkey_sort_cmp);
 	return 0;
 }
 
@@ -109,6 +123,10 @@ tables_size(const struct acl_ruleset *rs)
 		sz += sizeof(*rs->idkeys) + rs->idkeys[i].len;
 	for (d = 0; d < ACL_DIR_MAX; d++) {
 		sz += (uint64_t)rs->dir[d].n_slots * sizeof(uint32_t);
+		sz += (uint64_t)(rs->dir[d].n_groups + 1) * sizeof(uint32_t);
+		if (rs->dir[d].n_groups > 0)
+			sz += (uint64_t)rs->dir[d].grp_off[rs->dir[d].n_groups] *
+				sizeof(uint32_t);
 		sz += (uint64_t)rs->dir[d].n_buckets *
 			sizeof(*rs->dir[d].buckets);
 		for (i = 0; i < rs->dir[d].n_keys; i++)
@@ -130,7 +148,8 @@ cc_stats(struct acl_cc *cc, uint64_t t0)
 	st->n_contexts_built = cc->n_built;
 	st->n_contexts_reused = cc->n_reused;
 	for (d = 0; d < ACL_DIR_MAX; d++) {
-		st->n_groups[d] = cc->n_groups[d];
+		st->n_groups[d] = cc->rs->dir[d].n_groups;
+		st->n_slices[d] = cc->n_slices[d];
 		st->n_buckets[d] = rs->dir[d].n_buckets;
 		for (b = 0; b < rs->dir[d].n_buckets; b++) {
 			for (f = 0; f < ACL_FAM_NUM; f++) {
@@ -148,26 +167,43 @@ cc_stats(struct acl_cc *cc, uint64_t t0)
 	st->build_ns = now_ns() - t0;
 }
 
+/* The compile steps, in order (see acl_priv.h). */
+static const struct {
+	const char *name;
+	int (*fn)(struct acl_cc *cc);
+} steps[] = {
+	{ "namespaces", acl_cc_namespaces },
+	{ "identities", acl_cc_identities },
+	{ "policies", acl_cc_policies },
+	{ "targets", acl_cc_targets },
+	{ "number", acl_cc_number },
+	{ "slices", acl_cc_slices },
+	{ "groups", acl_cc_groups },
+	{ "endpoints", acl_cc_endpoints },
+	{ "rules", acl_cc_rules },
+	{ "buckets", acl_cc_buckets },
+	{ "persist", cc_persist },
+};
+
 static int
 cc_run(struct acl_cc *cc)
 {
-	int rc;
+	char line[512];
+	size_t len = 0;
+	uint64_t t;
+	uint32_t i;
+	int rc = 0;
 
-	rc = acl_cc_namespaces(cc);
-	if (rc == 0)
-		rc = acl_cc_identities(cc);
-	if (rc == 0)
-		rc = acl_cc_policies(cc);
-	if (rc == 0)
-		rc = acl_cc_groups(cc);
-	if (rc == 0)
-		rc = acl_cc_endpoints(cc);
-	if (rc == 0)
-		rc = acl_cc_rules(cc);
-	if (rc == 0)
-		rc = acl_cc_buckets(cc);
-	if (rc == 0)
-		rc = cc_persist(cc);
+	line[0] = '\0';
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]) && rc == 0; i++) {
+		t = now_ns();
+		rc = steps[i].fn(cc);
+		t = now_ns() - t;
+		if (len < sizeof(line))
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+				" %s %.2f", steps[i].name, t / 1e6);
+	}
+	ACL_LOG(DEBUG, "%s: steps (ms):%s", cc->opts->name, line);
 	return rc;
 }
 
@@ -176,10 +212,11 @@ log_done(const struct acl_cc *cc)
 {
 	const struct acl_ruleset_stats *st = &cc->rs->stats;
 
-	ACL_LOG(INFO, "%s: %u pods, %u policies -> %u identities, %u+%u groups, "
-		"%u contexts (%u built, %u shared), %llu rules, %.1f ms",
-		cc->opts->name, cc->m->n_pods, cc->m->n_policies,
-		st->n_identities, st->n_groups[ACL_DIR_INGRESS],
+	ACL_LOG(INFO, "%s: %u pods, %u policies -> %u identities, %u+%u slices, "
+		"%u+%u groups, %u contexts (%u built, %u shared), %llu rules, "
+		"%.1f ms", cc->opts->name, cc->m->n_pods, cc->m->n_policies,
+		st->n_identities, st->n_slices[ACL_DIR_INGRESS],
+		st->n_slices[ACL_DIR_EGRESS], st->n_groups[ACL_DIR_INGRESS],
 		st->n_groups[ACL_DIR_EGRESS], st->n_contexts,
 		st->n_contexts_built, st->n_contexts_reused,
 		(unsigned long long)st->n_rules, st->build_ns / 1e6);

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * acl_group.c: endpoint groups and their rules.
+ * acl_group.c: slices, groups and rules.
  *
- * A group (per direction) is the set of compiled identities whose rules in
- * that direction are the same: selected by the same policies (by stable
- * uid) and, for ingress when one of them names a port, with the same
- * named-port map (named ingress ports resolve against the local pod). An
- * identity no policy selects in a direction has no group there
- * (ACL_GROUP_NONE: not isolated).
+ * A slice is what one policy allows in one direction, compiled once for
+ * every pod it selects: its rules carry the slice id as an exact field, so
+ * slices can share rte_acl contexts (acl_build.c). When the policy names
+ * ingress ports, pods that resolve those names differently get different
+ * slices ("variants"); egress named ports resolve per peer inside one
+ * slice. A group (per direction) is the set of slices of the policies that
+ * select a pod; pods with the same set share the group, and acl_classify()
+ * allows what any slice of the group allows. A pod no policy selects in a
+ * direction has no group there (ACL_GROUP_NONE: not isolated); a pod
+ * whose slices have no rules (deny-all policies) is denied everything.
  *
- * The rules of a group are generated once, from its policies' rules,
- * peers (acl_peer.c) and ports:
+ * The rules of a slice come from its policy's rules, peers (acl_peer.c)
+ * and ports:
  *  - no ports: any protocol, any port (ICMP too);
  *  - a protocol without port: every port of that protocol;
  *  - port[..endPort]: that range;
@@ -28,167 +32,278 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- groups ---- */
+/* ---- slices ---- */
 
-struct grp_ref {
+struct ref {
 	uint8_t *key;
 	uint32_t len;
 	uint32_t ident;
+	uint32_t k;             /* position in the identity's pols[] */
 };
 
 static int
-grp_ref_cmp(const void *a, const void *b)
+ref_cmp(const void *a, const void *b)
 {
-	const struct grp_ref *x = a, *y = b;
+	const struct ref *x = a, *y = b;
 	int c = acl_key_cmp(x->key, x->len, y->key, y->len);
 
 	if (c != 0)
 		return c;
-	return x->ident < y->ident ? -1 : x->ident > y->ident;
+	if (x->ident != y->ident)
+		return x->ident < y->ident ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+static void
+refs_free(struct ref *r, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; r != NULL && i < n; i++)
+		free(r[i].key);
+	free(r);
+}
+
+/* Resolved values of the policy's named ingress ports on pod p. */
+static void
+variant_put(struct acl_kbuf *b, const struct acl_netpol *pol,
+		const struct acl_pod *p)
+{
+	const struct acl_port *q;
+	uint32_t i, j, k, n;
+
+	for (i = 0; i < pol->n_ingress; i++) {
+		for (j = 0; j < pol->ingress[i].n_ports; j++) {
+			q = &pol->ingress[i].ports[j];
+			if (q->named_port == NULL)
+				continue;
+			for (k = 0, n = 0; k < p->n_ports; k++)
+				n += p->ports[k].proto == q->proto &&
+					strcmp(p->ports[k].name, q->named_port) == 0;
+			acl_kbuf_put_u32(b, n);
+			for (k = 0; k < p->n_ports; k++)
+				if (p->ports[k].proto == q->proto &&
+						strcmp(p->ports[k].name,
+							q->named_port) == 0)
+					acl_kbuf_put_u32(b, p->ports[k].port);
+		}
+	}
 }
 
 static int
-grp_key(struct acl_cc *cc, const struct acl_cident *id, enum acl_dir d,
-		struct grp_ref *g)
+slice_key(struct acl_cc *cc, enum acl_dir d, uint32_t ident, uint32_t k,
+		struct ref *r)
 {
+	uint32_t pol = cc->idents[ident].pols[d][k];
 	struct acl_kbuf b = { NULL, 0, 0, 0 };
-	uint32_t *uids, i, n = id->n_pols[d];
-	bool named = false;
 
-	uids = malloc((size_t)n * sizeof(*uids));
-	if (uids == NULL)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		uids[i] = cc->pols[id->pols[d][i]].uid;
-		named |= cc->pols[id->pols[d][i]].named_in;
-	}
-	qsort(uids, n, sizeof(*uids), acl_u32_cmp);
-	acl_kbuf_put_u32(&b, n);
-	acl_kbuf_put(&b, uids, n * (uint32_t)sizeof(*uids));
-	free(uids);
-	if (d == ACL_DIR_INGRESS && named)
-		acl_kbuf_put(&b, id->key + id->port_off,
-			id->key_len - id->port_off);
+	acl_kbuf_put_u32(&b, cc->pols[pol].uid);
+	if (d == ACL_DIR_INGRESS && cc->pols[pol].named_in)
+		variant_put(&b, &cc->m->policies[pol],
+			&cc->m->pods[cc->idents[ident].pod]);
 	if (b.err != 0) {
 		free(b.p);
 		return b.err;
 	}
-	g->key = b.p;
-	g->len = b.len;
+	*r = (struct ref){ b.p, b.len, ident, k };
 	return 0;
 }
 
 static int
-grpkey_cmp(const void *key, const void *elt)
+slice_refs(struct acl_cc *cc, enum acl_dir d, struct ref **out,
+		uint32_t *n_out)
 {
-	const struct acl_cgroup *k = key;
-	const struct acl_grpkey *e = elt;
+	struct acl_cident *id;
+	uint32_t i, k, n = 0, cap = 0;
+	struct ref *r = NULL;
+	int rc;
+
+	for (i = 0; i < cc->n_idents; i++) {
+		id = &cc->idents[i];
+		if (!id->compiled || id->n_pols[d] == 0)
+			continue;
+		id->sl[d] = calloc(id->n_pols[d], sizeof(*id->sl[d]));
+		if (id->sl[d] == NULL)
+			goto nomem;
+		for (k = 0; k < id->n_pols[d]; k++) {
+			if (ACL_GROW(r, n, cap) != 0)
+				goto nomem;
+			rc = slice_key(cc, d, i, k, &r[n]);
+			if (rc != 0)
+				goto nomem;
+			n++;
+		}
+	}
+	qsort(r, n, sizeof(*r), ref_cmp);
+	*out = r;
+	*n_out = n;
+	return 0;
+nomem:
+	refs_free(r, n);
+	return -ENOMEM;
+}
+
+static int
+slkey_cmp(const void *key, const void *elt)
+{
+	const struct acl_cslice *k = key;
+	const struct acl_slkey *e = elt;
 
 	return acl_key_cmp(k->key, k->key_len, e->key, e->len);
 }
 
 /* Ids (and prev buckets) kept from prev for known keys. */
 static void
-grp_ids(struct acl_cc *cc, enum acl_dir d)
+slice_ids(struct acl_cc *cc, enum acl_dir d)
 {
 	const struct acl_rs_dir *pd = cc->prev ? &cc->prev->dir[d] : NULL;
-	uint32_t i, next = 1, n = cc->n_groups[d];
-	struct acl_cgroup *g;
-	const struct acl_grpkey *k;
+	uint32_t i, next = 1, n = cc->n_slices[d];
+	struct acl_cslice *s;
+	const struct acl_slkey *k;
 
-	if (pd != NULL && pd->next_group > 2 * n + 1024)
+	if (pd != NULL && pd->next_slice > 2 * n + 1024)
 		pd = NULL;
 	if (pd != NULL)
-		next = pd->next_group;
+		next = pd->next_slice;
 	for (i = 0; i < n; i++) {
-		g = &cc->groups[d][i];
-		k = pd == NULL ? NULL : bsearch(g, pd->keys, pd->n_keys,
-			sizeof(*pd->keys), grpkey_cmp);
-		g->id = k != NULL ? k->id : 0;
-		g->bucket = k != NULL ? k->bucket : UINT32_MAX;
+		s = &cc->slices[d][i];
+		k = pd == NULL ? NULL : bsearch(s, pd->keys, pd->n_keys,
+			sizeof(*pd->keys), slkey_cmp);
+		s->id = k != NULL ? k->id : 0;
+		s->bucket = k != NULL ? k->bucket : UINT32_MAX;
 	}
 	for (i = 0; i < n; i++)
-		if (cc->groups[d][i].id == 0)
-			cc->groups[d][i].id = next++;
-	cc->rs->dir[d].next_group = next;
+		if (cc->slices[d][i].id == 0)
+			cc->slices[d][i].id = next++;
+	cc->rs->dir[d].next_slice = next;
 }
 
 static int
-grp_collect(struct acl_cc *cc, enum acl_dir d, struct grp_ref **out,
-		uint32_t *n_out)
+slices_dir(struct acl_cc *cc, enum acl_dir d)
 {
-	struct grp_ref *r;
-	uint32_t i, n = 0;
-	int rc;
-
-	r = calloc((size_t)cc->n_idents + 1, sizeof(*r));
-	if (r == NULL)
-		return -ENOMEM;
-	for (i = 0; i < cc->n_idents; i++) {
-		cc->idents[i].group[d] = UINT32_MAX;
-		if (!cc->idents[i].compiled || cc->idents[i].n_pols[d] == 0)
-			continue;
-		r[n].ident = i;
-		rc = grp_key(cc, &cc->idents[i], d, &r[n]);
-		if (rc != 0) {
-			while (n > 0)
-				free(r[--n].key);
-			free(r);
-			return rc;
-		}
-		n++;
-	}
-	qsort(r, n, sizeof(*r), grp_ref_cmp);
-	*out = r;
-	*n_out = n;
-	return 0;
-}
-
-static int
-grp_dir(struct acl_cc *cc, enum acl_dir d)
-{
-	struct acl_cgroup *g = NULL;
+	struct acl_cslice *s = NULL;
 	struct acl_cident *id;
-	struct grp_ref *r;
+	struct ref *r;
 	uint32_t i, n;
 	int rc;
 
-	rc = grp_collect(cc, d, &r, &n);
+	rc = slice_refs(cc, d, &r, &n);
 	if (rc != 0)
 		return rc;
-	cc->groups[d] = calloc((size_t)n + 1, sizeof(*cc->groups[d]));
-	if (cc->groups[d] == NULL) {
-		for (i = 0; i < n; i++)
-			free(r[i].key);
-		free(r);
+	cc->slices[d] = calloc((size_t)n + 1, sizeof(*cc->slices[d]));
+	if (cc->slices[d] == NULL) {
+		refs_free(r, n);
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
 		id = &cc->idents[r[i].ident];
-		if (g == NULL || acl_key_cmp(g->key, g->key_len, r[i].key,
+		if (s == NULL || acl_key_cmp(s->key, s->key_len, r[i].key,
 				r[i].len) != 0) {
-			g = &cc->groups[d][cc->n_groups[d]++];
-			g->key = r[i].key;
-			g->key_len = r[i].len;
-			g->rep = r[i].ident;
+			s = &cc->slices[d][cc->n_slices[d]++];
+			s->key = r[i].key;
+			s->key_len = r[i].len;
+			s->pol = id->pols[d][r[i].k];
+			s->rep = r[i].ident;
 		} else {
 			free(r[i].key);
 		}
-		g->families |= id->families;
-		id->group[d] = cc->n_groups[d] - 1;
+		s->families |= id->families;
+		id->sl[d][r[i].k] = cc->n_slices[d] - 1;
 	}
 	free(r);
-	grp_ids(cc, d);
+	slice_ids(cc, d);
 	return 0;
+}
+
+int
+acl_cc_slices(struct acl_cc *cc)
+{
+	int rc = slices_dir(cc, ACL_DIR_INGRESS);
+
+	if (rc == 0)
+		rc = slices_dir(cc, ACL_DIR_EGRESS);
+	return rc == 0 ? 0 : acl_cc_fail(cc, rc, "out of memory");
+}
+
+/* ---- groups ---- */
+
+/* Group key of an identity: its slice ids, ascending. */
+static int
+group_key(struct acl_cc *cc, enum acl_dir d, uint32_t ident, struct ref *r)
+{
+	const struct acl_cident *id = &cc->idents[ident];
+	uint32_t k, n = id->n_pols[d], *v;
+
+	v = malloc((size_t)n * sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	for (k = 0; k < n; k++)
+		v[k] = cc->slices[d][id->sl[d][k]].id;
+	qsort(v, n, sizeof(*v), acl_u32_cmp);
+	*r = (struct ref){ (uint8_t *)v, n * (uint32_t)sizeof(*v), ident, 0 };
+	return 0;
+}
+
+/* Groups are numbered afresh (1..n) every compile: no rule holds them. */
+static int
+groups_store(struct acl_cc *cc, enum acl_dir d, const struct ref *r,
+		uint32_t n)
+{
+	struct acl_rs_dir *rd = &cc->rs->dir[d];
+	uint32_t i, g = 0, len = 0;
+	size_t bytes = 0;
+
+	for (i = 0; i < n; i++)
+		bytes += r[i].len;
+	rd->grp_off = calloc((size_t)n + 1, sizeof(*rd->grp_off));
+	rd->grp_sl = malloc(bytes + 1);
+	if (rd->grp_off == NULL || rd->grp_sl == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (i == 0 || acl_key_cmp(r[i - 1].key, r[i - 1].len, r[i].key,
+				r[i].len) != 0) {
+			memcpy(rd->grp_sl + len, r[i].key, r[i].len);
+			len += r[i].len / (uint32_t)sizeof(uint32_t);
+			rd->grp_off[++g] = len;
+		}
+		cc->idents[r[i].ident].group[d] = g;
+	}
+	rd->n_groups = g;
+	return 0;
+}
+
+static int
+groups_dir(struct acl_cc *cc, enum acl_dir d)
+{
+	uint32_t i, n = 0;
+	struct ref *r;
+	int rc = 0;
+
+	r = calloc((size_t)cc->n_idents + 1, sizeof(*r));
+	if (r == NULL)
+		return -ENOMEM;
+	for (i = 0; i < cc->n_idents && rc == 0; i++) {
+		cc->idents[i].group[d] = ACL_GROUP_NONE;
+		if (!cc->idents[i].compiled || cc->idents[i].n_pols[d] == 0)
+			continue;
+		rc = group_key(cc, d, i, &r[n]);
+		n += rc == 0;
+	}
+	if (rc == 0) {
+		qsort(r, n, sizeof(*r), ref_cmp);
+		rc = groups_store(cc, d, r, n);
+	}
+	refs_free(r, n);
+	return rc;
 }
 
 int
 acl_cc_groups(struct acl_cc *cc)
 {
-	int rc = grp_dir(cc, ACL_DIR_INGRESS);
+	int rc = groups_dir(cc, ACL_DIR_INGRESS);
 
 	if (rc == 0)
-		rc = grp_dir(cc, ACL_DIR_EGRESS);
+		rc = groups_dir(cc, ACL_DIR_EGRESS);
 	return rc == 0 ? 0 : acl_cc_fail(cc, rc, "out of memory");
 }
 
@@ -197,7 +312,7 @@ acl_cc_groups(struct acl_cc *cc)
 /* What one rule generation call works on. */
 struct gen {
 	struct acl_cc *cc;
-	const struct acl_cgroup *g;
+	const struct acl_cslice *s;
 	enum acl_dir dir;
 	int fam;
 };
@@ -327,7 +442,8 @@ static int
 named_eg_emit(const struct gen *x, const struct acl_target *t,
 		struct acl_crule *tmpl, const struct eg_arg *a, uint32_t *ids)
 {
-	struct acl_target sub = { ACL_TGT_IDS, true, ids, 0, NULL, 0 };
+	struct acl_target sub = { .kind = ACL_TGT_IDS, .done = true,
+		.ids = ids };
 	uint32_t i, j, k, alen = acl_fam_addr_len(x->fam);
 	uint8_t family = x->fam == ACL_FAM_4 ? ACL_AF_INET : ACL_AF_INET6;
 	int rc;
@@ -382,7 +498,7 @@ emit_port(const struct gen *x, const struct acl_target *t,
 	struct in_arg ia;
 
 	memset(&tmpl, 0, sizeof(tmpl));
-	tmpl.group = x->g->id;
+	tmpl.slice = x->s->id;
 	tmpl.origin = origin;
 	tmpl.id_hi = UINT32_MAX;
 	tmpl.port_hi = UINT16_MAX;
@@ -399,12 +515,12 @@ emit_port(const struct gen *x, const struct acl_target *t,
 	if (x->dir == ACL_DIR_EGRESS)
 		return emit_named_egress(x, t, port, &tmpl);
 	ia = (struct in_arg){ x, t, &tmpl };
-	return named_each(&x->cc->m->pods[x->cc->idents[x->g->rep].pod], port,
+	return named_each(&x->cc->m->pods[x->cc->idents[x->s->rep].pod], port,
 		named_in_one, &ia);
 }
 
-static const struct acl_target all_target = { ACL_TGT_ALL, true, NULL, 0,
-	NULL, 0 };
+static const struct acl_target all_target = { .kind = ACL_TGT_ALL,
+	.done = true };
 
 static int
 emit_rule(const struct gen *x, uint32_t pol, uint32_t ri,
@@ -465,23 +581,19 @@ emit_policy(const struct gen *x, uint32_t pol)
 }
 
 static int
-emit_group(struct acl_cc *cc, enum acl_dir d, struct acl_cgroup *g)
+emit_slice(struct acl_cc *cc, enum acl_dir d, struct acl_cslice *s)
 {
-	const struct acl_cident *rep = &cc->idents[g->rep];
-	struct gen x = { cc, g, d, 0 };
-	uint32_t i;
+	struct gen x = { cc, s, d, 0 };
 	int rc;
 
 	for (x.fam = 0; x.fam < ACL_FAM_NUM; x.fam++) {
-		g->rule_off[x.fam] = cc->n_rules[x.fam];
-		if (g->families & ACL_FAM_BIT(x.fam)) {
-			for (i = 0; i < rep->n_pols[d]; i++) {
-				rc = emit_policy(&x, rep->pols[d][i]);
-				if (rc != 0)
-					return rc;
-			}
+		s->rule_off[x.fam] = cc->n_rules[x.fam];
+		if (s->families & ACL_FAM_BIT(x.fam)) {
+			rc = emit_policy(&x, s->pol);
+			if (rc != 0)
+				return rc;
 		}
-		g->n_rules[x.fam] = cc->n_rules[x.fam] - g->rule_off[x.fam];
+		s->n_rules[x.fam] = cc->n_rules[x.fam] - s->rule_off[x.fam];
 	}
 	return 0;
 }
@@ -493,8 +605,8 @@ acl_cc_rules(struct acl_cc *cc)
 	int rc;
 
 	for (d = 0; d < ACL_DIR_MAX; d++) {
-		for (i = 0; i < cc->n_groups[d]; i++) {
-			rc = emit_group(cc, d, &cc->groups[d][i]);
+		for (i = 0; i < cc->n_slices[d]; i++) {
+			rc = emit_slice(cc, d, &cc->slices[d][i]);
 			if (rc != 0)
 				return acl_cc_fail(cc, rc, "out of memory");
 		}

@@ -6,11 +6,8 @@
  *
  * An identity is (namespace, label set, named-port map): everything a
  * selector or a named port can see of a pod. Its canonical key is a byte
- * string of length-prefixed fields, so identities sort by namespace first
- * (a namespaceSelector then matches runs of consecutive ids). Ids are kept
- * from the previous ruleset for keys it knew; new keys get fresh ids above
- * every id ever given, so an id never changes meaning while a context
- * built with it may still be shared.
+ * string of length-prefixed fields. Identities get their numbers later,
+ * once the peers are known (acl_order.c).
  */
 #include "acl_priv.h"
 
@@ -67,10 +64,16 @@ ns_collect(struct acl_cc *cc, struct ns_ref **out, uint32_t *n_out)
 	for (i = 0; i < m->n_namespaces; i++)
 		r[n++] = (struct ns_ref){ m->namespaces[i].name,
 			&m->namespaces[i].labels, true };
+	/* Pods and policies come grouped by namespace more often than not:
+	 * skipping repeats keeps the sort small. */
 	for (i = 0; i < m->n_pods; i++)
-		r[n++] = (struct ns_ref){ m->pods[i].ns, NULL, false };
+		if (i == 0 || strcmp(m->pods[i].ns, m->pods[i - 1].ns) != 0)
+			r[n++] = (struct ns_ref){ m->pods[i].ns, NULL, false };
 	for (i = 0; i < m->n_policies; i++)
-		r[n++] = (struct ns_ref){ m->policies[i].ns, NULL, false };
+		if (i == 0 || strcmp(m->policies[i].ns,
+				m->policies[i - 1].ns) != 0)
+			r[n++] = (struct ns_ref){ m->policies[i].ns, NULL,
+				false };
 	qsort(r, n, sizeof(*r), ns_ref_cmp);
 	*out = r;
 	*n_out = n;
@@ -114,7 +117,9 @@ acl_cc_namespaces(struct acl_cc *cc)
 	if (cc->pod_ns == NULL || cc->pol_ns == NULL)
 		return acl_cc_fail(cc, -ENOMEM, "out of memory");
 	for (i = 0; i < m->n_pods; i++)
-		cc->pod_ns[i] = ns_find(cc, m->pods[i].ns);
+		cc->pod_ns[i] = i > 0 && strcmp(m->pods[i].ns,
+			m->pods[i - 1].ns) == 0 ? cc->pod_ns[i - 1] :
+			ns_find(cc, m->pods[i].ns);
 	for (i = 0; i < m->n_policies; i++)
 		cc->pol_ns[i] = ns_find(cc, m->policies[i].ns);
 	return 0;
@@ -122,12 +127,104 @@ acl_cc_namespaces(struct acl_cc *cc)
 
 /* ---- identities ---- */
 
-struct pod_key {
-	uint8_t *key;
-	uint32_t len;
-	uint32_t port_off;
+/*
+ * Identities are found by a structural hash of each pod (namespace, labels
+ * and named ports, order-independent) and a structural comparison; only
+ * one pod per identity builds the canonical key. Saves a malloc and a sort
+ * per pod: 10,000 pods are the bulk of a recompile.
+ */
+struct pod_ref {
+	uint64_t hash;
 	uint32_t pod;
 };
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static uint64_t
+str_hash(uint64_t h, const char *s)
+{
+	return acl_hash64(h, s, strlen(s) + 1);
+}
+
+static uint64_t
+pod_hash(const struct acl_pod *p)
+{
+	uint64_t lsum = p->labels.n, psum = p->n_ports, h;
+	uint32_t i;
+
+	for (i = 0; i < p->labels.n; i++)
+		lsum += mix64(str_hash(str_hash(ACL_HASH_INIT,
+			p->labels.v[i].key), p->labels.v[i].value));
+	for (i = 0; i < p->n_ports; i++) {
+		h = str_hash(ACL_HASH_INIT, p->ports[i].name);
+		psum += mix64(h ^ ((uint64_t)p->ports[i].proto << 16 |
+			p->ports[i].port));
+	}
+	return mix64(str_hash(ACL_HASH_INIT, p->ns) ^ mix64(lsum) ^
+		mix64(psum + 0x9e3779b97f4a7c15ull));
+}
+
+static bool
+ports_within(const struct acl_pod *a, const struct acl_pod *b)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < a->n_ports; i++) {
+		for (j = 0; j < b->n_ports; j++)
+			if (a->ports[i].proto == b->ports[j].proto &&
+					a->ports[i].port == b->ports[j].port &&
+					strcmp(a->ports[i].name,
+						b->ports[j].name) == 0)
+				break;
+		if (j == b->n_ports)
+			return false;
+	}
+	return true;
+}
+
+/* Same namespace, label set and named-port map? */
+static bool
+pod_same(const struct acl_pod *a, const struct acl_pod *b)
+{
+	const char *v;
+	uint32_t i;
+
+	if (a->labels.n != b->labels.n || a->n_ports != b->n_ports ||
+			strcmp(a->ns, b->ns) != 0)
+		return false;
+	for (i = 0; i < a->labels.n; i++) {
+		/* Same order is the common case: no search then. */
+		v = strcmp(a->labels.v[i].key, b->labels.v[i].key) == 0 ?
+			b->labels.v[i].value :
+			acl_label_get(&b->labels, NULL, a->labels.v[i].key);
+		if (v == NULL || strcmp(v, a->labels.v[i].value) != 0)
+			return false;
+	}
+	return ports_within(a, b) && ports_within(b, a);
+}
+
+/* Small arrays: insertion sort beats qsort's call overhead. */
+static void
+sort_ptrs(const void **v, uint32_t n, int (*cmp)(const void *, const void *))
+{
+	const void *x;
+	uint32_t i, j;
+
+	for (i = 1; i < n; i++) {
+		x = v[i];
+		for (j = i; j > 0 && cmp(&v[j - 1], &x) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
 
 static int
 label_ptr_cmp(const void *a, const void *b)
@@ -152,31 +249,46 @@ nport_ptr_cmp(const void *a, const void *b)
 	return x->port < y->port ? -1 : x->port > y->port;
 }
 
-/* Canonical key of a pod: ns, sorted labels, then sorted named ports. */
+static uint32_t
+pod_key_size(const struct acl_pod *p)
+{
+	uint32_t i, sz = 12 + (uint32_t)strlen(p->ns);
+
+	for (i = 0; i < p->labels.n; i++)
+		sz += 8 + (uint32_t)strlen(p->labels.v[i].key) +
+			(uint32_t)strlen(p->labels.v[i].value);
+	for (i = 0; i < p->n_ports; i++)
+		sz += 8 + (uint32_t)strlen(p->ports[i].name);
+	return sz;
+}
+
+/* Canonical key of an identity: ns, sorted labels, sorted named ports. */
 static int
-pod_key_build(const struct acl_pod *p, struct pod_key *pk)
+ident_key_build(const struct acl_pod *p, struct acl_cident *id)
 {
 	uint32_t n = p->labels.n > p->n_ports ? p->labels.n : p->n_ports;
 	struct acl_kbuf b = { NULL, 0, 0, 0 };
-	const void **v;
+	const void *small[32], **v = small;
 	uint32_t i;
 
-	v = calloc((size_t)n + 1, sizeof(*v));
-	if (v == NULL)
+	if (n > 32 && (v = calloc(n, sizeof(*v))) == NULL)
 		return -ENOMEM;
+	b.cap = pod_key_size(p);
+	b.p = malloc(b.cap);
+	if (b.p == NULL)
+		b.err = -ENOMEM;
 	acl_kbuf_put_str(&b, p->ns);
 	for (i = 0; i < p->labels.n; i++)
 		v[i] = &p->labels.v[i];
-	qsort(v, p->labels.n, sizeof(*v), label_ptr_cmp);
+	sort_ptrs(v, p->labels.n, label_ptr_cmp);
 	acl_kbuf_put_u32(&b, p->labels.n);
 	for (i = 0; i < p->labels.n; i++) {
 		acl_kbuf_put_str(&b, ((const struct acl_label *)v[i])->key);
 		acl_kbuf_put_str(&b, ((const struct acl_label *)v[i])->value);
 	}
-	pk->port_off = b.len;
 	for (i = 0; i < p->n_ports; i++)
 		v[i] = &p->ports[i];
-	qsort(v, p->n_ports, sizeof(*v), nport_ptr_cmp);
+	sort_ptrs(v, p->n_ports, nport_ptr_cmp);
 	acl_kbuf_put_u32(&b, p->n_ports);
 	for (i = 0; i < p->n_ports; i++) {
 		const struct acl_named_port *np = v[i];
@@ -184,166 +296,108 @@ pod_key_build(const struct acl_pod *p, struct pod_key *pk)
 		acl_kbuf_put_str(&b, np->name);
 		acl_kbuf_put_u32(&b, (uint32_t)np->proto << 16 | np->port);
 	}
-	free(v);
+	if (v != small)
+		free(v);
 	if (b.err != 0) {
 		free(b.p);
 		return b.err;
 	}
-	pk->key = b.p;
-	pk->len = b.len;
+	id->key = b.p;
+	id->key_len = b.len;
 	return 0;
 }
 
 static int
-pod_key_cmp(const void *a, const void *b)
+pod_ref_cmp(const void *a, const void *b)
 {
-	const struct pod_key *x = a, *y = b;
-	int c = acl_key_cmp(x->key, x->len, y->key, y->len);
+	const struct pod_ref *x = a, *y = b;
 
-	if (c != 0)
-		return c;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
 	return x->pod < y->pod ? -1 : x->pod > y->pod;
 }
 
+/* Per-namespace identity lists, in identity order. */
 static int
-idkey_cmp(const void *key, const void *elt)
+ident_ns_lists(struct acl_cc *cc)
 {
-	const struct acl_cident *k = key;
-	const struct acl_idkey *e = elt;
-
-	return acl_key_cmp(k->key, k->key_len, e->key, e->len);
-}
-
-/* Give ids: kept from prev where the key is known, fresh otherwise. */
-static void
-ident_ids(struct acl_cc *cc)
-{
-	const struct acl_ruleset *prev = cc->prev;
-	uint32_t i, next = 1;
-	const struct acl_idkey *k;
-
-	if (prev != NULL && prev->next_ident > 2 * cc->n_idents + 1024)
-		prev = NULL;    /* too sparse: renumber (rebuilds all) */
-	if (prev != NULL)
-		next = prev->next_ident;
-	for (i = 0; i < cc->n_idents; i++) {
-		k = prev == NULL ? NULL : bsearch(&cc->idents[i], prev->idkeys,
-			prev->n_idkeys, sizeof(*prev->idkeys), idkey_cmp);
-		cc->idents[i].id = k != NULL ? k->id : 0;
-	}
-	for (i = 0; i < cc->n_idents; i++)
-		if (cc->idents[i].id == 0)
-			cc->idents[i].id = next++;
-	cc->rs->next_ident = next;
-}
-
-static int
-ident_tables(struct acl_cc *cc)
-{
-	uint32_t i, id, slots = cc->rs->next_ident;
 	struct acl_cns *ns;
-	int32_t x;
+	uint32_t i;
 
-	cc->n_id_slots = slots;
-	cc->ident_of_id = malloc((size_t)slots * sizeof(*cc->ident_of_id));
-	cc->used_below = calloc((size_t)slots + 1, sizeof(*cc->used_below));
-	if (cc->ident_of_id == NULL || cc->used_below == NULL)
-		return -ENOMEM;
-	for (i = 0; i < slots; i++)
-		cc->ident_of_id[i] = -1;
-	for (i = 0; i < cc->n_idents; i++)
-		cc->ident_of_id[cc->idents[i].id] = (int32_t)i;
-	for (id = 0; id < slots; id++) {
-		x = cc->ident_of_id[id];
-		cc->used_below[id + 1] = cc->used_below[id] + (x >= 0);
-		if (x < 0)
-			continue;
-		ns = &cc->ns[cc->idents[x].ns];
+	for (i = 0; i < cc->n_idents; i++) {
+		ns = &cc->ns[cc->idents[i].ns];
 		if (ACL_GROW(ns->idents, ns->n_idents, ns->cap_idents) != 0)
 			return -ENOMEM;
-		ns->idents[ns->n_idents++] = (uint32_t)x;
+		ns->idents[ns->n_idents++] = i;
 	}
 	return 0;
 }
 
 static void
-ident_pods(struct acl_cc *cc, const struct pod_key *pk, uint32_t n)
+ident_pod(struct acl_cc *cc, uint32_t pod, struct acl_cident *id)
 {
-	const struct acl_pod *p;
-	struct acl_cident *id;
-	uint32_t i, j;
+	const struct acl_pod *p = &cc->m->pods[pod];
+	uint32_t j;
 
-	for (i = 0; i < n; i++) {
-		p = &cc->m->pods[pk[i].pod];
-		id = &cc->idents[cc->pod_ident[pk[i].pod]];
-		if (!cc->opts->all_local && !p->local)
-			continue;
-		id->compiled = true;
-		for (j = 0; j < p->n_ips; j++)
-			id->families |= (uint8_t)ACL_FAM_BIT(
-				acl_fam_index(p->ips[j].family));
-	}
+	if (!cc->opts->all_local && !p->local)
+		return;
+	id->compiled = true;
+	for (j = 0; j < p->n_ips; j++)
+		id->families |= (uint8_t)ACL_FAM_BIT(
+			acl_fam_index(p->ips[j].family));
 }
 
+/* The identity of run member r: an earlier one of the run, or a new one. */
 static int
-ident_unique(struct acl_cc *cc, struct pod_key *pk, uint32_t n)
+ident_of_ref(struct acl_cc *cc, const struct pod_ref *r, uint32_t run_first)
 {
+	const struct acl_pod *p = &cc->m->pods[r->pod];
 	struct acl_cident *id;
-	uint32_t i;
+	uint32_t k;
 
-	cc->idents = calloc((size_t)n + 1, sizeof(*cc->idents));
-	if (cc->idents == NULL)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		if (cc->n_idents > 0 && acl_key_cmp(pk[i].key, pk[i].len,
-				cc->idents[cc->n_idents - 1].key,
-				cc->idents[cc->n_idents - 1].key_len) == 0) {
-			free(pk[i].key);
-			pk[i].key = NULL;
-			cc->pod_ident[pk[i].pod] = cc->n_idents - 1;
-			continue;
-		}
-		id = &cc->idents[cc->n_idents];
-		id->key = pk[i].key;
-		id->key_len = pk[i].len;
-		id->port_off = pk[i].port_off;
-		id->pod = pk[i].pod;
-		id->ns = cc->pod_ns[pk[i].pod];
-		pk[i].key = NULL;
-		cc->pod_ident[pk[i].pod] = cc->n_idents++;
+	for (k = run_first; k < cc->n_idents; k++)
+		if (pod_same(&cc->m->pods[cc->idents[k].pod], p))
+			break;
+	id = &cc->idents[k];
+	if (k == cc->n_idents) {
+		id->hash = r->hash;
+		id->pod = r->pod;
+		id->ns = cc->pod_ns[r->pod];
+		if (ident_key_build(p, id) != 0)
+			return -ENOMEM;
+		cc->n_idents++;
 	}
+	cc->pod_ident[r->pod] = k;
+	ident_pod(cc, r->pod, id);
 	return 0;
 }
 
 int
 acl_cc_identities(struct acl_cc *cc)
 {
-	uint32_t n = cc->m->n_pods, i;
-	struct pod_key *pk;
+	uint32_t n = cc->m->n_pods, i, run = 0;
+	struct pod_ref *r;
 	int rc = -ENOMEM;
 
-	pk = calloc((size_t)n + 1, sizeof(*pk));
+	r = calloc((size_t)n + 1, sizeof(*r));
 	cc->pod_ident = calloc((size_t)n + 1, sizeof(*cc->pod_ident));
-	if (pk == NULL || cc->pod_ident == NULL)
+	cc->idents = calloc((size_t)n + 1, sizeof(*cc->idents));
+	if (r == NULL || cc->pod_ident == NULL || cc->idents == NULL)
 		goto out;
-	for (i = 0; i < n; i++) {
-		pk[i].pod = i;
-		rc = pod_key_build(&cc->m->pods[i], &pk[i]);
-		if (rc != 0)
-			goto out;
+	for (i = 0; i < n; i++)
+		r[i] = (struct pod_ref){ pod_hash(&cc->m->pods[i]), i };
+	qsort(r, n, sizeof(*r), pod_ref_cmp);
+	for (i = 0, rc = 0; i < n && rc == 0; i++) {
+		if (i == 0 || r[i].hash != r[i - 1].hash)
+			run = cc->n_idents;
+		rc = ident_of_ref(cc, &r[i], run);
 	}
-	qsort(pk, n, sizeof(*pk), pod_key_cmp);
-	rc = ident_unique(cc, pk, n);
-	if (rc != 0)
-		goto out;
-	ident_pods(cc, pk, n);
-	ident_ids(cc);
-	rc = ident_tables(cc);
+	if (rc == 0)
+		rc = ident_ns_lists(cc);
+	if (rc == 0)
+		rc = acl_cc_label_index(cc);
 out:
-	if (pk != NULL)
-		for (i = 0; i < n; i++)
-			free(pk[i].key);
-	free(pk);
+	free(r);
 	return rc == 0 ? 0 : acl_cc_fail(cc, rc, "out of memory");
 }
 
@@ -489,25 +543,27 @@ static int
 pol_select(struct acl_cc *cc)
 {
 	const struct acl_netpol *p;
-	const struct acl_cns *ns;
 	struct acl_cident *id;
-	uint32_t i, j;
+	uint32_t i, j, n, cap = 0, *v = NULL;
+	int rc = 0;
 
-	for (i = 0; i < cc->m->n_policies; i++) {
+	for (i = 0; i < cc->m->n_policies && rc == 0; i++) {
 		p = &cc->m->policies[i];
-		ns = &cc->ns[cc->pol_ns[i]];
-		for (j = 0; j < ns->n_idents; j++) {
-			id = &cc->idents[ns->idents[j]];
-			if (!acl_selector_match(&p->pod_sel,
-					&cc->m->pods[id->pod].labels, NULL))
-				continue;
-			if (p->type_ingress && pol_add(id, ACL_DIR_INGRESS, i))
-				return -ENOMEM;
-			if (p->type_egress && pol_add(id, ACL_DIR_EGRESS, i))
-				return -ENOMEM;
+		n = 0;
+		rc = acl_cc_select(cc, &p->pod_sel, cc->pol_ns[i], NULL, &v, &n,
+			&cap);
+		for (j = 0; j < n && rc == 0; j++) {
+			id = &cc->idents[v[j]];
+			cc->pols[i].active |= id->compiled &&
+				(p->type_ingress || p->type_egress);
+			if (p->type_ingress)
+				rc = pol_add(id, ACL_DIR_INGRESS, i);
+			if (rc == 0 && p->type_egress)
+				rc = pol_add(id, ACL_DIR_EGRESS, i);
 		}
 	}
-	return 0;
+	free(v);
+	return rc;
 }
 
 static int
@@ -620,9 +676,7 @@ ep_group(const struct acl_cc *cc, const struct acl_pod *p,
 {
 	if (!cc->opts->all_local && !p->local)
 		return ACL_GROUP_NONE;
-	if (id->group[d] == UINT32_MAX)
-		return ACL_GROUP_NONE;
-	return cc->groups[d][id->group[d]].id;
+	return id->group[d];
 }
 
 int

@@ -8,16 +8,19 @@
  * outline):
  *   acl_model_check     (acl_check.c)   refuse bad input whole
  *   acl_cc_namespaces   (acl_ident.c)   namespaces and their labels
- *   acl_cc_identities   (acl_ident.c)   pods -> identities (stable ids)
+ *   acl_cc_identities   (acl_ident.c)   pods -> identities
  *   acl_cc_policies     (acl_ident.c)   policy uids, origin slots, selection
- *   acl_cc_groups       (acl_group.c)   identities -> groups per direction
- *   acl_cc_rules        (acl_group.c)   groups -> compact rules (acl_peer.c)
- *   acl_cc_buckets      (acl_build.c)   groups -> buckets -> rte_acl contexts
+ *   acl_cc_targets      (acl_peer.c)    what each peer matches
+ *   acl_cc_number       (acl_order.c)   identity ids (stable, well packed)
+ *   acl_cc_slices       (acl_group.c)   (policy, direction) -> slices
+ *   acl_cc_groups       (acl_group.c)   identities -> groups of slices
  *   acl_cc_endpoints    (acl_ident.c)   the address table
- * Ids (identities, groups, policy uids, origin slots, buckets) are kept
- * from the previous ruleset when one is given, so that an unchanged part
- * of the cluster compiles to the very same rule list and its rte_acl
- * context is shared instead of rebuilt.
+ *   acl_cc_rules        (acl_group.c)   slices -> compact rules
+ *   acl_cc_buckets      (acl_build.c)   slices -> buckets -> rte_acl contexts
+ * Ids that end up in rules (identities, slices, origin slots) and bucket
+ * placement are kept from the previous ruleset when one is given, so that
+ * an unchanged part of the cluster compiles to the very same rule list
+ * and its rte_acl context is shared instead of rebuilt.
  *
  * Thread-safety: a compile context belongs to the one thread that runs
  * acl_compile(); a finished ruleset is read-only (see acl_ruleset.h).
@@ -77,6 +80,12 @@ void acl_kbuf_put(struct acl_kbuf *b, const void *data, uint32_t len);
 void acl_kbuf_put_u32(struct acl_kbuf *b, uint32_t v);
 void acl_kbuf_put_str(struct acl_kbuf *b, const char *s);
 int acl_u32_cmp(const void *a, const void *b);  /* qsort of uint32_t */
+/** FNV-1a, 64 bits, continuing from h (start with ACL_HASH_INIT). */
+#define ACL_HASH_INIT 1469598103934665603ull
+uint64_t acl_hash64(uint64_t h, const void *data, size_t len);
+/** Compare (hash, key) pairs: hash first, then acl_key_cmp. */
+int acl_hkey_cmp(uint64_t ha, const uint8_t *a, uint32_t alen, uint64_t hb,
+		const uint8_t *b, uint32_t blen);
 int acl_key_cmp(const uint8_t *a, uint32_t alen, const uint8_t *b,
 		uint32_t blen);
 
@@ -116,6 +125,7 @@ int acl_model_check(const struct acl_model *m, struct acl_err *err);
 
 /* ---- the compiled ruleset ---- */
 
+
 /**
  * One compact rule, the compiler's own form (converted to an rte_acl rule
  * at build time). Kept by the context built from it so that the next
@@ -123,7 +133,7 @@ int acl_model_check(const struct acl_model *m, struct acl_err *err);
  * except addr. Compared with memcmp: every byte, padding included, set.
  */
 struct acl_crule {
-	uint32_t group;         /* group id (exact) */
+	uint32_t slice;         /* slice id (exact) */
 	uint32_t origin;        /* userdata: 1-based origin slot */
 	uint32_t id_lo;         /* peer identity range */
 	uint32_t id_hi;
@@ -146,15 +156,16 @@ struct acl_shctx {
 	uint64_t seq;           /* creation order, for freeing oldest first */
 };
 
-/** A bucket: the groups that share one context per family. */
+/** A bucket: the slices that share one context per family. */
 struct acl_bucket {
 	struct acl_shctx *fam[ACL_FAM_NUM];     /* NULL: no rules */
 	uint32_t n_rules;       /* both families */
-	uint32_t n_groups;
+	uint32_t n_slices;
 };
 
 /** Persistent key of an identity (for the next compile). */
 struct acl_idkey {
+	uint64_t hash;          /* acl_hash64 of key: sorts before key */
 	uint8_t *key;
 	uint32_t len;
 	uint32_t id;
@@ -169,8 +180,8 @@ struct acl_polkey {
 	uint32_t n_slots;
 };
 
-/** Persistent key of a group. */
-struct acl_grpkey {
+/** Persistent key of a slice. */
+struct acl_slkey {
 	uint8_t *key;
 	uint32_t len;
 	uint32_t id;
@@ -179,19 +190,24 @@ struct acl_grpkey {
 
 /** One direction of a ruleset. */
 struct acl_rs_dir {
-	uint32_t n_slots;       /* group ids are < n_slots */
-	uint32_t *bucket_of;    /* group id -> bucket; UINT32_MAX: no group */
+	/* groups: group g (1..n_groups) has slices sl[off[g-1] .. off[g]) */
+	uint32_t n_groups;
+	uint32_t *grp_off;      /* [n_groups + 1] */
+	uint32_t *grp_sl;       /* slice ids, ascending */
+	/* slices */
+	uint32_t n_slots;       /* slice ids are < n_slots */
+	uint32_t *bucket_of;    /* slice id -> bucket; UINT32_MAX: none */
 	struct acl_bucket *buckets;
 	uint32_t n_buckets;
-	struct acl_grpkey *keys;        /* sorted by key */
+	struct acl_slkey *keys; /* sorted by key */
 	uint32_t n_keys;
-	uint32_t next_group;    /* next fresh group id */
+	uint32_t next_slice;    /* next fresh slice id */
 };
 
 struct acl_ruleset {
 	/* Read by lcores (acl_classify). */
 	struct acl_rs_dir dir[ACL_DIR_MAX];
-	int alg;                /* rte_acl_classify_alg used with every context */
+	int alg;                /* rte_acl_classify_alg, -1: context's own */
 
 	/* Read by the control path. */
 	struct acl_endpoint *eps;       /* sorted by (family, addr) */
@@ -200,7 +216,7 @@ struct acl_ruleset {
 	uint32_t n_origins;
 
 	/* Kept for the next compile (opts->prev). */
-	struct acl_idkey *idkeys;       /* sorted by key */
+	struct acl_idkey *idkeys;       /* sorted by (hash, key) */
 	uint32_t n_idkeys;
 	uint32_t next_ident;
 	struct acl_polkey *polkeys;     /* sorted by (ns, name) */
@@ -217,17 +233,17 @@ struct acl_ruleset {
 struct acl_cns {
 	const char *name;
 	const struct acl_labels *labels;        /* NULL: undeclared */
-	uint32_t *idents;       /* identity indexes, ascending id */
+	uint32_t *idents;       /* identity indexes, ascending */
 	uint32_t n_idents;
 	uint32_t cap_idents;
 };
 
 /** An identity during the compile. */
 struct acl_cident {
+	uint64_t hash;          /* of key */
 	uint8_t *key;           /* canonical; ownership moves to the ruleset */
 	uint32_t key_len;
-	uint32_t port_off;      /* offset of the named-port part of key */
-	uint32_t id;
+	uint32_t id;            /* 0 until acl_cc_number */
 	uint32_t ns;            /* index into cc->ns */
 	uint32_t pod;           /* a representative pod (labels, ports) */
 	bool compiled;          /* has a pod whose contexts we build */
@@ -235,7 +251,8 @@ struct acl_cident {
 	uint32_t *pols[ACL_DIR_MAX];    /* selecting policies, model order */
 	uint32_t n_pols[ACL_DIR_MAX];
 	uint32_t cap_pols[ACL_DIR_MAX];
-	uint32_t group[ACL_DIR_MAX];    /* index into cc->groups[dir] */
+	uint32_t *sl[ACL_DIR_MAX];      /* its slices (indexes), as pols */
+	uint32_t group[ACL_DIR_MAX];    /* group id, ACL_GROUP_NONE */
 };
 
 /** What a peer (or a rule without peers) compiles to. */
@@ -247,8 +264,11 @@ enum acl_target_kind {
 
 struct acl_target {
 	enum acl_target_kind kind;
-	bool done;              /* computed (targets are computed lazily) */
-	uint32_t *ids;
+	bool done;              /* computed */
+	struct acl_target *same;        /* an equal peer's target, or NULL */
+	uint32_t uses;          /* peers sharing it (itself included) */
+	uint32_t *idx;          /* IDS: identity indexes, ascending */
+	uint32_t *ids;          /* IDS: their ids, ascending (after numbering) */
 	uint32_t n_ids;
 	struct acl_prefix *pfx;
 	uint32_t n_pfx;
@@ -262,18 +282,26 @@ struct acl_cpol {
 	uint32_t ns;            /* index into cc->ns */
 	uint32_t peer_base;     /* first of its peers in cc->targets */
 	bool named_in;          /* an ingress port is named */
+	bool active;            /* selects a compiled identity */
 };
 
-/** A group during the compile. */
-struct acl_cgroup {
+/** A slice during the compile: one policy, one direction (and variant). */
+struct acl_cslice {
 	uint8_t *key;
 	uint32_t key_len;
 	uint32_t id;
+	uint32_t pol;           /* model index */
 	uint32_t rep;           /* identity index of a member */
 	uint8_t families;
 	uint32_t bucket;        /* UINT32_MAX: not placed yet */
 	uint32_t rule_off[ACL_FAM_NUM];
 	uint32_t n_rules[ACL_FAM_NUM];
+};
+
+/** One (label, identity) pair of the label index (acl_labidx.c). */
+struct acl_lab {
+	uint64_t h;             /* acl_label_hash(key, value) */
+	uint32_t ident;
 };
 
 /** A resolved port range. */
@@ -295,10 +323,12 @@ struct acl_cc {
 	uint32_t *pod_ns;       /* pod -> ns index */
 	uint32_t *pod_ident;    /* pod -> identity index */
 
-	struct acl_cident *idents;      /* sorted by key */
+	struct acl_cident *idents;      /* by structural hash */
 	uint32_t n_idents;
-	int32_t *ident_of_id;   /* id -> identity index, -1 unused; [next_ident] */
-	uint32_t *used_below;   /* number of used ids < i; [next_ident + 1] */
+	struct acl_lab *lab;    /* label index, sorted */
+	uint32_t n_lab;
+	int32_t *ident_of_id;   /* id -> identity index, -1 unused */
+	uint32_t *used_below;   /* number of used ids < i; [n_id_slots + 1] */
 	uint32_t n_id_slots;    /* = rs->next_ident */
 
 	struct acl_cpol *pols;
@@ -306,8 +336,8 @@ struct acl_cc {
 	struct acl_target *targets;
 	uint32_t n_targets;
 
-	struct acl_cgroup *groups[ACL_DIR_MAX];
-	uint32_t n_groups[ACL_DIR_MAX];
+	struct acl_cslice *slices[ACL_DIR_MAX];
+	uint32_t n_slices[ACL_DIR_MAX];
 
 	struct acl_crule *rules[ACL_FAM_NUM];
 	uint32_t n_rules[ACL_FAM_NUM];
@@ -321,15 +351,33 @@ struct acl_cc {
 int acl_cc_fail(struct acl_cc *cc, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/** Hash of one label (the label index's key). */
+uint64_t acl_label_hash(const char *key, const char *value);
+
+/** Build the label index of cc->idents; 0 or -ENOMEM. */
+int acl_cc_label_index(struct acl_cc *cc);
+
+/**
+ * Append to (v, n, cap) the identities (indexes, ascending) that sel (NULL:
+ * all) matches, in namespace only_ns, or (only_ns UINT32_MAX) in every
+ * namespace i with ns_ok[i]. 0 or -ENOMEM.
+ */
+int acl_cc_select(const struct acl_cc *cc, const struct acl_selector *sel,
+		uint32_t only_ns, const bool *ns_ok, uint32_t **v, uint32_t *n,
+		uint32_t *cap);
+
 int acl_cc_namespaces(struct acl_cc *cc);
 int acl_cc_identities(struct acl_cc *cc);
 int acl_cc_policies(struct acl_cc *cc);
+int acl_cc_targets(struct acl_cc *cc);
+int acl_cc_number(struct acl_cc *cc);
+int acl_cc_slices(struct acl_cc *cc);
 int acl_cc_groups(struct acl_cc *cc);
+int acl_cc_endpoints(struct acl_cc *cc);
 int acl_cc_rules(struct acl_cc *cc);
 int acl_cc_buckets(struct acl_cc *cc);
-int acl_cc_endpoints(struct acl_cc *cc);
 
-/** Compile one policy rule's peer (lazily, cached). NULL: -ENOMEM. */
+/** The target of one peer of a policy rule (computed by acl_cc_targets). */
 const struct acl_target *acl_cc_target(struct acl_cc *cc, uint32_t pol,
 		enum acl_dir dir, uint32_t rule, uint32_t peer);
 

@@ -23,15 +23,82 @@ fill(uint32_t *v, uint32_t n, uint32_t x)
 		v[i] = x;
 }
 
+/* Keys classified per rte_acl call: a copy of this many lives on the stack. */
+#define CHUNK 64
+
+/*
+ * Classify keys[0..n) (n <= CHUNK) against one slice: a copy of each key
+ * with the slice id written in. Verdicts already allowing are kept.
+ */
+static int
+classify_slice(const struct acl_ruleset *rs, const struct acl_shctx *s,
+		uint32_t slice, int fam, const uint8_t **keys,
+		uint32_t *verdicts, uint32_t n)
+{
+	union {
+		struct acl_key4 k4[CHUNK];
+		struct acl_key6 k6[CHUNK];
+	} buf;
+	const uint8_t *kp[CHUNK];
+	uint32_t res[CHUNK], i;
+	rte_be32_t sl = rte_cpu_to_be_32(slice);
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (fam == ACL_FAM_4) {
+			memcpy(&buf.k4[i], keys[i], sizeof(buf.k4[i]));
+			buf.k4[i].slice = sl;
+			kp[i] = (const uint8_t *)&buf.k4[i];
+		} else {
+			memcpy(&buf.k6[i], keys[i], sizeof(buf.k6[i]));
+			buf.k6[i].slice = sl;
+			kp[i] = (const uint8_t *)&buf.k6[i];
+		}
+	}
+	rc = rs->alg > 0 ?
+		rte_acl_classify_alg(s->ctx, kp, res, n, 1,
+			(enum rte_acl_classify_alg)rs->alg) :
+		rte_acl_classify(s->ctx, kp, res, n, 1);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (verdicts[i] == ACL_VERDICT_DENY)
+			verdicts[i] = res[i];
+	return 0;
+}
+
+/* One chunk of keys through every slice of group g. */
+static int
+classify_group(const struct acl_ruleset *rs, const struct acl_rs_dir *rd,
+		int fam, uint32_t g, const uint8_t **keys, uint32_t *verdicts,
+		uint32_t n)
+{
+	const struct acl_shctx *s;
+	uint32_t i, sl;
+	int rc;
+
+	fill(verdicts, n, ACL_VERDICT_DENY);
+	for (i = rd->grp_off[g - 1]; i < rd->grp_off[g]; i++) {
+		sl = rd->grp_sl[i];
+		s = rd->buckets[rd->bucket_of[sl]].fam[fam];
+		if (s == NULL)
+			continue;
+		rc = classify_slice(rs, s, sl, fam, keys, verdicts, n);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
 acl_classify(const struct acl_ruleset *rs, enum acl_dir dir, uint8_t family,
 		uint32_t group, const uint8_t **keys, uint32_t *verdicts,
 		uint32_t n)
 {
 	const struct acl_rs_dir *rd;
-	const struct acl_shctx *s;
 	int fam = acl_fam_index(family);
-	uint32_t b;
+	uint32_t i, c;
+	int rc;
 
 	if (rs == NULL || (unsigned int)dir >= ACL_DIR_MAX || fam < 0 ||
 			(n > 0 && (keys == NULL || verdicts == NULL)))
@@ -41,18 +108,16 @@ acl_classify(const struct acl_ruleset *rs, enum acl_dir dir, uint8_t family,
 		return 0;
 	}
 	rd = &rs->dir[dir];
-	if (group >= rd->n_slots || rd->bucket_of[group] == UINT32_MAX)
+	if (group > rd->n_groups)
 		return -EINVAL;
-	b = rd->bucket_of[group];
-	s = rd->buckets[b].fam[fam];
-	if (s == NULL || n == 0) {
-		fill(verdicts, n, ACL_VERDICT_DENY);
-		return 0;
+	for (i = 0; i < n; i += c) {
+		c = n - i < CHUNK ? n - i : CHUNK;
+		rc = classify_group(rs, rd, fam, group, keys + i, verdicts + i,
+			c);
+		if (rc != 0)
+			return rc;
 	}
-	if (rs->alg > 0)
-		return rte_acl_classify_alg(s->ctx, keys, verdicts, n, 1,
-			(enum rte_acl_classify_alg)rs->alg);
-	return rte_acl_classify(s->ctx, keys, verdicts, n, 1);
+	return 0;
 }
 
 static int
@@ -186,6 +251,8 @@ acl_ruleset_free(struct acl_ruleset *rs)
 		return;
 	acl_rs_free_buckets(rs);
 	for (d = 0; d < ACL_DIR_MAX; d++) {
+		free(rs->dir[d].grp_off);
+		free(rs->dir[d].grp_sl);
 		free(rs->dir[d].bucket_of);
 		for (i = 0; i < rs->dir[d].n_keys; i++)
 			free(rs->dir[d].keys[i].key);

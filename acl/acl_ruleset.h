@@ -178,7 +178,8 @@ struct acl_ruleset_stats {
 	uint64_t mem_size;      /**< bytes, rte_acl contexts and tables */
 	uint64_t build_ns;
 	/* Extensions (npvs acl/). */
-	uint32_t n_buckets[ACL_DIR_MAX];        /**< shared contexts' groups */
+	uint32_t n_slices[ACL_DIR_MAX]; /**< (policy, direction) rule sets */
+	uint32_t n_buckets[ACL_DIR_MAX];        /**< contexts' slice packs */
 	uint32_t n_contexts_built;      /**< by this compile */
 	uint32_t n_contexts_reused;     /**< shared with opts->prev */
 	uint32_t n_origins;             /**< size of the origin table */

@@ -84,6 +84,28 @@ acl_u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+uint64_t
+acl_hash64(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+int
+acl_hkey_cmp(uint64_t ha, const uint8_t *a, uint32_t alen, uint64_t hb,
+		const uint8_t *b, uint32_t blen)
+{
+	if (ha != hb)
+		return ha < hb ? -1 : 1;
+	return acl_key_cmp(a, alen, b, blen);
+}
+
 int
 acl_key_cmp(const uint8_t *a, uint32_t alen, const uint8_t *b, uint32_t blen)
 {
