@@ -4,7 +4,7 @@
  * fails, so a failed ADD leaves nothing behind (no veth, no port, no
  * endpoint, no IP allocation, no state):
  *
- *   1. check the netns, take the state-dir lock (shared), reach npvsd
+ *   1. check the netns (kernel pods), take the state-dir lock (shared), reach npvsd
  *   2. write the state file ("adding"), so a killed plugin is cleanable
  *   3. IPAM ADD
  *   4. kernel pod: veth pair, pod end configured; DPDK pod: its directory
@@ -150,7 +150,8 @@ cni_cmd_add(struct cni_ctx *ctx)
 	cni_attach_names(&ctx->env, ctx->conf.iftype, &a);
 	if (a.type == CNI_IFTYPE_VHOST)
 		rc = cni_attach_vhost_paths(&ctx->conf, &ctx->env, &a, &ctx->err);
-	if (rc == 0)
+	/* a DPDK pod's sandbox is never entered (it may be a VM's) */
+	if (rc == 0 && a.type == CNI_IFTYPE_VETH)
 		rc = add_netns(ctx, &nsfd);
 	if (rc == 0)
 		rc = cni_state_path(ctx->conf.state_dir, ctx->conf.name,

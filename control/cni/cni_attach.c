@@ -8,9 +8,28 @@
 #include "cni_cmd.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+/*
+ * Outside Kubernetes the container ID names the endpoint; npvsd wants a
+ * DNS subdomain (lower case, digits, '-'), which an ID (upper case, '_',
+ * '.') need not be: map the rest to '-', and end on a letter or digit.
+ */
+static void
+endpoint_name_from_id(const char *id, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; id[i] != '\0' && i + 1 < size; i++)
+		out[i] = isalnum((unsigned char)id[i]) ?
+			 (char)tolower((unsigned char)id[i]) : '-';
+	out[i] = '\0';
+	if (i > 0 && out[i - 1] == '-')
+		out[i - 1] = '0';
+}
 
 void
 cni_attach_names(const struct cni_env *env, enum cni_iftype type,
@@ -24,12 +43,13 @@ cni_attach_names(const struct cni_env *env, enum cni_iftype type,
 				env->ifname, a->port);
 	else
 		strcpy(a->port, a->host_if);
-	/* outside Kubernetes: the container ID names the endpoint */
 	snprintf(a->ep_ns, sizeof(a->ep_ns), "%s",
 		 env->k8s_ns[0] != '\0' ? env->k8s_ns : "default");
-	snprintf(a->ep_name, sizeof(a->ep_name), "%.*s",
-		 (int)sizeof(a->ep_name) - 1,
-		 env->k8s_pod[0] != '\0' ? env->k8s_pod : env->container_id);
+	if (env->k8s_pod[0] != '\0')
+		snprintf(a->ep_name, sizeof(a->ep_name), "%s", env->k8s_pod);
+	else
+		endpoint_name_from_id(env->container_id, a->ep_name,
+				      sizeof(a->ep_name));
 }
 
 /* ---- addressing ---- */

@@ -372,6 +372,36 @@ test_host_ifname(void **state)
 	assert_string_not_equal(a, b);
 }
 
+/* the endpoint's name: the pod's, else the container ID made DNS-safe */
+static const struct {
+	const char *cid, *pod, *want;
+} ep_cases[] = {
+	{ "abc123", "web-0", "web-0" },
+	{ "abc123", "", "abc123" },
+	{ "ABC_12.x-", "", "abc-12-x0" },
+};
+
+static void
+test_endpoint_name(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ep_cases) / sizeof(ep_cases[0]); i++) {
+		struct cni_env env;
+		struct cni_attach a;
+
+		memset(&env, 0, sizeof(env));
+		strcpy(env.container_id, ep_cases[i].cid);
+		strcpy(env.ifname, "eth0");
+		strcpy(env.k8s_pod, ep_cases[i].pod);
+		cni_attach_names(&env, CNI_IFTYPE_VETH, &a);
+		assert_string_equal(a.ep_name, ep_cases[i].want);
+		assert_string_equal(a.ep_ns, "default");
+		assert_string_equal(a.port, a.host_if);
+	}
+}
+
 static const struct {
 	const char *s;
 	int ok, family, len;
@@ -698,6 +728,7 @@ main(void)
 		cmocka_unit_test(test_conf_resolve),
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_host_ifname),
+		cmocka_unit_test(test_endpoint_name),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_ipam_result),
 		cmocka_unit_test(test_plan),
