@@ -189,4 +189,25 @@ void vs_drop_stats(struct vs *vs, uint64_t out[VS_DROP_MAX]);
 /** The config the switch runs with. */
 const struct vs_config *vs_get_config(struct vs *vs);
 
+/* ---- policy (issue 4) ---- */
+
+struct acl_ruleset;
+
+/**
+ * Make rs the live policy: it goes into the next snapshot, which is
+ * published under RCU; the previous ruleset is freed (acl_ruleset_free)
+ * after the grace period, unless it was passed as opts.prev to the
+ * compile of rs and shares contexts with it (the ruleset's refcounts
+ * handle that). Ownership of rs passes to the switch, also on failure.
+ * rs NULL: no policy at all (every pod unisolated). Flows admitted under
+ * an older ruleset are re-checked on their next packet (when
+ * vs_config.recheck_flows, the default).
+ * @return 0 or a negative errno with err filled.
+ */
+int vs_policy_publish(struct vs *vs, struct acl_ruleset *rs,
+		char *err, size_t errlen);
+
+/** The live ruleset (for acl_compile_opts.prev), or NULL. */
+const struct acl_ruleset *vs_policy_get(struct vs *vs);
+
 #endif /* NPVS_VS_API_H */
