@@ -135,9 +135,9 @@ spec_check(struct vs *vs, const struct vs_port_spec *spec, char *err,
 					spec->name, p->spec.name);
 			return -EEXIST;
 		}
-	if (vs->n_ports >= VS_PORTS_MAX - 1) {
+	if (vs->n_ports >= VS_PORTS_MAX) {
 		snprintf(err, errlen, "port %s: at most %d ports", spec->name,
-				VS_PORTS_MAX - 1);
+				VS_PORTS_MAX);
 		return -ENOSPC;
 	}
 	return 0;
