@@ -82,7 +82,7 @@ conf() {
   "stateDir": "$T/state",
   "vhostDir": "$T/vhost",
   "logFile": "$T/cni.log",
-  "timeoutMs": 2000,
+  "timeoutMs": ${TIMEOUT:-2000},
   "ipam": {
     "type": "host-local",
     "dataDir": "$T/ipam",

@@ -144,6 +144,32 @@ cni DEL cidd eth0 "$(nspath d)" "$T/c.json"
 check "DEL of a half-done ADD (state 'adding' only) succeeds, state gone" \
 	eval 'is_ok && [ ! -e "$T/state/npvs-test/cidd@eth0.json" ]'
 
+# ---- a plugin killed half-way: DEL cleans up from the state file ----
+stop_fake; start_fake --hang endpoint_add
+TIMEOUT=20000 conf "$T/slow.json"
+env -i PATH="$PATH" CNI_COMMAND=ADD CNI_CONTAINERID=kill1 CNI_IFNAME=eth0 \
+	CNI_NETNS="$(nspath a)" CNI_PATH="$IPAM_DIR" CNI_ARGS="IgnoreUnknown=1" \
+	"$CNI_PLUGIN" < "$T/slow.json" > /dev/null 2>&1 &
+KPID=$!
+for _ in $(seq 100); do [ -n "$(ports)" ] && break; sleep 0.1; done
+kill -KILL "$KPID"; wait "$KPID" 2>/dev/null
+check "(setup) killed while npvsd held endpoint_add: veth, port, IP exist" \
+	[ -n "$(npv_links)" -a -n "$(ports)" -a -n "$(ipam_ips)" ]
+stop_fake; start_fake
+npvsd_req port_list > /dev/null
+cni DEL kill1 eth0 "$(nspath a)" "$T/slow.json"
+check "DEL after the kill leaves nothing" eval \
+	'is_ok && [ -z "$(npv_links)$(ipam_ips)" ] && ! pod_has a eth0 && [ -z "$(ls "$T/state/npvs-test")" ]'
+
+# ---- CNI_IFNAME taken in the pod: refused, and DEL leaves it alone ----
+ip -n "$NSP-c" link add eth0 type veth peer name other0
+cni ADD taken eth0 "$(nspath c)" "$T/c.json"
+check "ADD with eth0 already in the pod: code 101" is_code 101
+cni DEL taken eth0 "$(nspath c)" "$T/c.json"
+check "the runtime's DEL after it succeeds and keeps the pod's eth0" \
+	eval 'is_ok && pod_has c eth0 && [ -z "$(npv_links)$(ipam_ips)$(ports)" ]'
+ip -n "$NSP-c" link del eth0
+
 # ---- the endpoint belongs to the newest sandbox of a pod ----
 cni ADD old1 eth0 "$(nspath a)" "$T/c.json" "IgnoreUnknown=1;K8S_POD_NAME=web-0;K8S_POD_NAMESPACE=prod"
 cni ADD new1 eth0 "$(nspath b)" "$T/c.json" "IgnoreUnknown=1;K8S_POD_NAME=web-0;K8S_POD_NAMESPACE=prod"
