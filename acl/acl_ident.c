@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
+
 /* ---- namespaces ---- */
 
 struct ns_ref {
@@ -133,10 +135,13 @@ acl_cc_namespaces(struct acl_cc *cc)
  * one pod per identity builds the canonical key. Saves a malloc and a sort
  * per pod: 10,000 pods are the bulk of a recompile.
  */
-struct pod_ref {
+struct pod_ref {         /* sorted as struct acl_kv */
 	uint64_t hash;
 	uint32_t pod;
 };
+
+_Static_assert(sizeof(struct pod_ref) == sizeof(struct acl_kv),
+	"pod_ref sorts as acl_kv");
 
 static uint64_t
 mix64(uint64_t x)
@@ -307,16 +312,6 @@ ident_key_build(const struct acl_pod *p, struct acl_cident *id)
 	return 0;
 }
 
-static int
-pod_ref_cmp(const void *a, const void *b)
-{
-	const struct pod_ref *x = a, *y = b;
-
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	return x->pod < y->pod ? -1 : x->pod > y->pod;
-}
-
 /* Per-namespace identity lists, in identity order. */
 static int
 ident_ns_lists(struct acl_cc *cc)
@@ -386,8 +381,8 @@ acl_cc_identities(struct acl_cc *cc)
 		goto out;
 	for (i = 0; i < n; i++)
 		r[i] = (struct pod_ref){ pod_hash(&cc->m->pods[i]), i };
-	qsort(r, n, sizeof(*r), pod_ref_cmp);
-	for (i = 0, rc = 0; i < n && rc == 0; i++) {
+	rc = acl_sort_kv((struct acl_kv *)r, n);
+	for (i = 0; i < n && rc == 0; i++) {
 		if (i == 0 || r[i].hash != r[i - 1].hash)
 			run = cc->n_idents;
 		rc = ident_of_ref(cc, &r[i], run);
@@ -656,6 +651,44 @@ ep_cmp(const void *a, const void *b)
 	return memcmp(x->addr.addr, y->addr.addr, 16);
 }
 
+/* IPv4 (the bulk) by radix on the address, then IPv6 by qsort. */
+static int
+eps_sort(struct acl_ruleset *rs)
+{
+	struct acl_endpoint *out;
+	struct acl_kv *kv;
+	uint32_t i, n4 = 0, n6 = 0, a;
+
+	kv = malloc((size_t)rs->n_eps * sizeof(*kv) + 1);
+	out = malloc((size_t)rs->n_eps * sizeof(*out) + 1);
+	if (kv == NULL || out == NULL) {
+		free(kv);
+		free(out);
+		return -ENOMEM;
+	}
+	for (i = 0; i < rs->n_eps; i++) {
+		if (rs->eps[i].addr.family != ACL_AF_INET)
+			continue;
+		memcpy(&a, rs->eps[i].addr.addr, 4);
+		kv[n4++] = (struct acl_kv){ rte_be_to_cpu_32(a), i };
+	}
+	if (acl_sort_kv(kv, n4) != 0) {
+		free(kv);
+		free(out);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n4; i++)
+		out[i] = rs->eps[kv[i].v];
+	for (i = 0; i < rs->n_eps; i++)
+		if (rs->eps[i].addr.family != ACL_AF_INET)
+			out[n4 + n6++] = rs->eps[i];
+	qsort(out + n4, n6, sizeof(*out), ep_cmp);
+	free(kv);
+	free(rs->eps);
+	rs->eps = out;
+	return 0;
+}
+
 static int
 ep_dup(struct acl_cc *cc, const struct acl_endpoint *a,
 		const struct acl_endpoint *b)
@@ -709,7 +742,8 @@ acl_cc_endpoints(struct acl_cc *cc)
 			e->pod = i;
 		}
 	}
-	qsort(rs->eps, rs->n_eps, sizeof(*rs->eps), ep_cmp);
+	if (eps_sort(rs) != 0)
+		return acl_cc_fail(cc, -ENOMEM, "out of memory");
 	for (i = 1; i < rs->n_eps; i++)
 		if (ep_cmp(&rs->eps[i - 1], &rs->eps[i]) == 0)
 			return ep_dup(cc, &rs->eps[i - 1], &rs->eps[i]);

@@ -13,6 +13,7 @@
 #include "acl_priv.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,15 +25,9 @@ acl_label_hash(const char *key, const char *value)
 	return acl_hash64(h, value, strlen(value) + 1);
 }
 
-static int
-lab_cmp(const void *a, const void *b)
-{
-	const struct acl_lab *x = a, *y = b;
-
-	if (x->h != y->h)
-		return x->h < y->h ? -1 : 1;
-	return x->ident < y->ident ? -1 : x->ident > y->ident;
-}
+_Static_assert(sizeof(struct acl_lab) == sizeof(struct acl_kv) &&
+	offsetof(struct acl_lab, ident) == offsetof(struct acl_kv, v),
+	"acl_lab sorts as acl_kv");
 
 int
 acl_cc_label_index(struct acl_cc *cc)
@@ -51,8 +46,8 @@ acl_cc_label_index(struct acl_cc *cc)
 			cc->lab[cc->n_lab++] = (struct acl_lab){
 				acl_label_hash(l->v[j].key, l->v[j].value), i };
 	}
-	qsort(cc->lab, cc->n_lab, sizeof(*cc->lab), lab_cmp);
-	return 0;
+	/* Built in identity order: a stable sort by hash gives (hash, ident). */
+	return acl_sort_kv((struct acl_kv *)cc->lab, cc->n_lab);
 }
 
 static bool

@@ -270,12 +270,28 @@ peer_equal(const struct pref *a, const struct pref *b)
 		(!x->has_ns_sel || sel_equal(&x->ns_sel, &y->ns_sel));
 }
 
+/* By hash (radix on an index, then permute). */
 static int
-pref_cmp(const void *a, const void *b)
+prefs_sort(struct pref *v, uint32_t n)
 {
-	const struct pref *x = a, *y = b;
+	struct acl_kv *kv = malloc((size_t)n * sizeof(*kv) + 1);
+	struct pref *out = malloc((size_t)n * sizeof(*out) + 1);
+	uint32_t i;
+	int rc = -ENOMEM;
 
-	return x->hash < y->hash ? -1 : x->hash > y->hash;
+	if (kv != NULL && out != NULL) {
+		for (i = 0; i < n; i++)
+			kv[i] = (struct acl_kv){ v[i].hash, i };
+		rc = acl_sort_kv(kv, n);
+	}
+	if (rc == 0) {
+		for (i = 0; i < n; i++)
+			out[i] = v[kv[i].v];
+		memcpy(v, out, (size_t)n * sizeof(*v));
+	}
+	free(kv);
+	free(out);
+	return rc;
 }
 
 static int
@@ -349,7 +365,7 @@ acl_cc_targets(struct acl_cc *cc)
 			rc = prefs_dir(cc, i, ACL_DIR_EGRESS, &v, &n, &cap);
 	}
 	if (rc == 0)
-		qsort(v, n, sizeof(*v), pref_cmp);
+		rc = prefs_sort(v, n);
 	for (i = 0; i < n && rc == 0; i = j) {
 		for (j = i + 1; j < n && v[j].hash == v[i].hash; j++)
 			;

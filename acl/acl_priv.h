@@ -80,7 +80,7 @@ void acl_kbuf_put(struct acl_kbuf *b, const void *data, uint32_t len);
 void acl_kbuf_put_u32(struct acl_kbuf *b, uint32_t v);
 void acl_kbuf_put_str(struct acl_kbuf *b, const char *s);
 int acl_u32_cmp(const void *a, const void *b);  /* qsort of uint32_t */
-/** FNV-1a, 64 bits, continuing from h (start with ACL_HASH_INIT). */
+/** A fast 64-bit hash, continuing from h (start with ACL_HASH_INIT). */
 #define ACL_HASH_INIT 1469598103934665603ull
 uint64_t acl_hash64(uint64_t h, const void *data, size_t len);
 /** Compare (hash, key) pairs: hash first, then acl_key_cmp. */
@@ -297,6 +297,18 @@ struct acl_cslice {
 	uint32_t rule_off[ACL_FAM_NUM];
 	uint32_t n_rules[ACL_FAM_NUM];
 };
+
+/** A (key, value) pair for acl_sort_kv. */
+struct acl_kv {
+	uint64_t k;
+	uint32_t v;
+};
+
+/**
+ * Sort by k, stable (so pairs built in v order end up sorted by (k, v)).
+ * 0 or -ENOMEM.
+ */
+int acl_sort_kv(struct acl_kv *v, uint32_t n);
 
 /** One (label, identity) pair of the label index (acl_labidx.c). */
 struct acl_lab {

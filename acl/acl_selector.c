@@ -84,17 +84,32 @@ acl_u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * A word-at-a-time multiplicative hash: keys here are short strings and
+ * id arrays, and the compile hashes every pod on every run. Equality is
+ * always checked after a hash match, so speed matters more than quality.
+ */
 uint64_t
 acl_hash64(uint64_t h, const void *data, size_t len)
 {
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
 	const uint8_t *p = data;
-	size_t i;
+	uint64_t w;
 
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ull;
+	for (; len >= 8; len -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 32;
 	}
-	return h;
+	w = (uint64_t)len << 56;
+	if (len > 0) {
+		uint64_t t = 0;
+
+		memcpy(&t, p, len);
+		w ^= t;
+	}
+	h = (h ^ w) * k;
+	return h ^ (h >> 29);
 }
 
 int
