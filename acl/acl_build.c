@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,47 +169,105 @@ ctx_fill(struct rte_acl_ctx *ctx, int fam, const struct acl_crule *c,
 	return rc;
 }
 
-/* Build a context from rules (ownership of rules moves to it on success). */
-static struct acl_shctx *
-shctx_build(struct acl_cc *cc, int fam, struct acl_crule *rules, uint32_t n,
-		int *rc)
+/* One context to build; built contexts take ownership of rules. */
+struct job {
+	struct acl_bucket *bk;
+	int fam;
+	struct acl_crule *rules;
+	uint32_t n;
+	struct acl_shctx *out;
+	int rc;
+};
+
+/* What the build threads share. */
+struct jobs {
+	struct job *v;
+	uint32_t n;
+	uint32_t cap;
+	uint32_t next;          /* next job to take (atomic) */
+	const char *name;
+	int socket_id;
+};
+
+static void
+job_run(const struct jobs *js, struct job *j)
 {
 	struct rte_acl_param prm = { 0 };
 	char name[RTE_ACL_NAMESIZE];
 	struct acl_shctx *s;
-	uint64_t before;
 
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
-		*rc = -ENOMEM;
-		return NULL;
+		j->rc = -ENOMEM;
+		return;
 	}
-	s->seq = ++ctx_seq;
-	snprintf(name, sizeof(name), "%.18s-%" PRIx64, cc->opts->name, s->seq);
+	s->seq = __atomic_add_fetch(&ctx_seq, 1, __ATOMIC_RELAXED);
+	snprintf(name, sizeof(name), "%.18s-%" PRIx64, js->name, s->seq);
 	prm.name = name;
-	prm.socket_id = cc->opts->socket_id;
-	prm.rule_size = fam == ACL_FAM_4 ? RTE_ACL_RULE_SZ(ACL_F4_NUM) :
+	prm.socket_id = js->socket_id;
+	prm.rule_size = j->fam == ACL_FAM_4 ? RTE_ACL_RULE_SZ(ACL_F4_NUM) :
 		RTE_ACL_RULE_SZ(ACL_F6_NUM);
-	prm.max_rule_num = n;
-	before = heap_used();
+	prm.max_rule_num = j->n;
 	s->ctx = rte_acl_create(&prm);
-	*rc = s->ctx == NULL ? -rte_errno : ctx_fill(s->ctx, fam, rules, n);
-	if (*rc == 0)
-		*rc = rte_acl_build(s->ctx, fam == ACL_FAM_4 ? &cfg4 : &cfg6);
-	if (*rc != 0) {
-		ACL_LOG(ERR, "context %s (%u rules): %s", name, n,
-			strerror(-*rc));
+	j->rc = s->ctx == NULL ? -rte_errno : ctx_fill(s->ctx, j->fam,
+		j->rules, j->n);
+	if (j->rc == 0)
+		j->rc = rte_acl_build(s->ctx, j->fam == ACL_FAM_4 ? &cfg4 :
+			&cfg6);
+	if (j->rc != 0) {
+		ACL_LOG(ERR, "context %s (%u rules): %s", name, j->n,
+			strerror(-j->rc));
 		rte_acl_free(s->ctx);
 		free(s);
-		return NULL;
+		return;
 	}
-	s->mem_size = heap_used() - before;
 	s->refcnt = 1;
-	s->fam = fam;
-	s->rules = rules;
-	s->n_rules = n;
-	cc->n_built++;
-	return s;
+	s->fam = j->fam;
+	s->rules = j->rules;
+	s->n_rules = j->n;
+	j->rules = NULL;
+	j->out = s;
+}
+
+static void *
+jobs_worker(void *arg)
+{
+	struct jobs *js = arg;
+	uint32_t i;
+
+	while ((i = __atomic_fetch_add(&js->next, 1, __ATOMIC_RELAXED)) <
+			js->n)
+		job_run(js, &js->v[i]);
+	return NULL;
+}
+
+/*
+ * Run the jobs on the calling thread and up to threads - 1 helpers
+ * (rte_acl_create takes EAL's tailq lock; builds of different contexts
+ * share nothing else). Memory is measured for the whole run and shared
+ * out by rule count: per-context figures are estimates.
+ */
+static void
+jobs_run(struct jobs *js, uint32_t threads)
+{
+	pthread_t tid[ACL_BUILD_THREADS_MAX];
+	uint32_t i, nt = 0;
+	uint64_t before = heap_used(), used, rules = 0;
+
+	if (threads > ACL_BUILD_THREADS_MAX)
+		threads = ACL_BUILD_THREADS_MAX;
+	for (i = 1; i < threads && i < js->n; i++)
+		if (pthread_create(&tid[nt], NULL, jobs_worker, js) == 0)
+			nt++;
+	jobs_worker(js);
+	for (i = 0; i < nt; i++)
+		pthread_join(tid[i], NULL);
+	used = heap_used() - before;
+	for (i = 0; i < js->n; i++)
+		rules += js->v[i].out ? js->v[i].n : 0;
+	for (i = 0; i < js->n && rules > 0; i++)
+		if (js->v[i].out != NULL)
+			js->v[i].out->mem_size = used * js->v[i].n / rules;
 }
 
 void
@@ -326,10 +385,10 @@ same_rules(const struct acl_cc *cc, enum acl_dir d, int fam,
 	return true;
 }
 
-/* The context of one bucket and family: shared with prev, or built. */
+/* The context of one bucket and family: shared with prev, or a job. */
 static int
 bucket_fam(struct acl_cc *cc, enum acl_dir d, uint32_t b, int fam,
-		const uint32_t *si, uint32_t ns)
+		const uint32_t *si, uint32_t ns, struct jobs *js)
 {
 	const struct acl_rs_dir *pd = cc->prev ? &cc->prev->dir[d] : NULL;
 	struct acl_bucket *bk = &cc->rs->dir[d].buckets[b];
@@ -337,7 +396,6 @@ bucket_fam(struct acl_cc *cc, enum acl_dir d, uint32_t b, int fam,
 	const struct acl_cslice *s;
 	struct acl_crule *rules;
 	uint32_t i, n = 0;
-	int rc = 0;
 
 	for (i = 0; i < ns; i++)
 		n += cc->slices[d][si[i]].n_rules[fam];
@@ -353,22 +411,23 @@ bucket_fam(struct acl_cc *cc, enum acl_dir d, uint32_t b, int fam,
 		return 0;
 	}
 	rules = malloc((size_t)n * sizeof(*rules));
-	if (rules == NULL)
+	if (rules == NULL || ACL_GROW(js->v, js->n, js->cap) != 0) {
+		free(rules);
 		return -ENOMEM;
+	}
 	for (i = 0, n = 0; i < ns; i++) {
 		s = &cc->slices[d][si[i]];
 		memcpy(rules + n, cc->rules[fam] + s->rule_off[fam],
 			s->n_rules[fam] * sizeof(*rules));
 		n += s->n_rules[fam];
 	}
-	bk->fam[fam] = shctx_build(cc, fam, rules, n, &rc);
-	if (bk->fam[fam] == NULL)
-		free(rules);
-	return rc;
+	js->v[js->n++] = (struct job){ bk, fam, rules, n, NULL, 0 };
+	return 0;
 }
 
 static int
-dir_contexts(struct acl_cc *cc, enum acl_dir d, const uint32_t *order)
+dir_contexts(struct acl_cc *cc, enum acl_dir d, const uint32_t *order,
+		struct jobs *js)
 {
 	struct acl_rs_dir *rd = &cc->rs->dir[d];
 	uint32_t i, j, b, fam;
@@ -381,7 +440,8 @@ dir_contexts(struct acl_cc *cc, enum acl_dir d, const uint32_t *order)
 			;
 		rd->buckets[b].n_slices = j - i;
 		for (fam = 0; fam < ACL_FAM_NUM; fam++) {
-			rc = bucket_fam(cc, d, b, (int)fam, order + i, j - i);
+			rc = bucket_fam(cc, d, b, (int)fam, order + i, j - i,
+				js);
 			if (rc != 0)
 				return rc;
 		}
@@ -416,7 +476,7 @@ dir_tables(struct acl_cc *cc, enum acl_dir d)
 }
 
 static int
-dir_buckets(struct acl_cc *cc, enum acl_dir d)
+dir_buckets(struct acl_cc *cc, enum acl_dir d, struct jobs *js)
 {
 	const struct acl_rs_dir *pd = cc->prev ? &cc->prev->dir[d] : NULL;
 	uint32_t i, nb, cap = (pd ? pd->n_buckets : 0) + cc->n_slices[d] + 1;
@@ -438,7 +498,7 @@ dir_buckets(struct acl_cc *cc, enum acl_dir d)
 		order[i] = i;
 	qsort_r(order, cc->n_slices[d], sizeof(*order), sl_bucket_cmp,
 		cc->slices[d]);
-	rc = dir_contexts(cc, d, order);
+	rc = dir_contexts(cc, d, order, js);
 	if (rc == 0)
 		rc = dir_tables(cc, d);
 out:
@@ -447,18 +507,43 @@ out:
 	return rc;
 }
 
+/* Hand built contexts to their buckets; free what failed. */
+static int
+jobs_finish(struct acl_cc *cc, struct jobs *js)
+{
+	uint32_t i;
+	int rc = 0;
+
+	for (i = 0; i < js->n; i++) {
+		if (js->v[i].out != NULL) {
+			js->v[i].bk->fam[js->v[i].fam] = js->v[i].out;
+			cc->n_built++;
+		} else if (rc == 0) {
+			rc = js->v[i].rc != 0 ? js->v[i].rc : -ENOMEM;
+		}
+		free(js->v[i].rules);
+	}
+	free(js->v);
+	return rc;
+}
+
 int
 acl_cc_buckets(struct acl_cc *cc)
 {
+	struct jobs js = { .name = cc->opts->name,
+		.socket_id = cc->opts->socket_id };
 	uint32_t d;
-	int rc;
+	int rc = 0, rc2;
 
-	for (d = 0; d < ACL_DIR_MAX; d++) {
-		rc = dir_buckets(cc, d);
-		if (rc != 0)
-			return acl_cc_fail(cc, rc, "building rte_acl contexts: %s",
-				strerror(-rc));
-	}
+	for (d = 0; d < ACL_DIR_MAX && rc == 0; d++)
+		rc = dir_buckets(cc, d, &js);
+	if (rc == 0)
+		jobs_run(&js, cc->opts->build_threads);
+	rc2 = jobs_finish(cc, &js);
+	rc = rc != 0 ? rc : rc2;
+	if (rc != 0)
+		return acl_cc_fail(cc, rc, "building rte_acl contexts: %s",
+			strerror(-rc));
 	return 0;
 }
 

@@ -46,6 +46,9 @@ struct rte_acl_ctx;
 /** Default target size of a bucket, in rules (acl_compile_opts). */
 #define ACL_BUCKET_RULES_DEFAULT 64
 
+/** Most threads acl_compile() builds contexts on (opts->build_threads). */
+#define ACL_BUILD_THREADS_MAX 16
+
 /** The automatic namespace label (set by the API server). */
 #define ACL_NS_NAME_LABEL "kubernetes.io/metadata.name"
 

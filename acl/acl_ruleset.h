@@ -85,10 +85,16 @@ struct acl_compile_opts {
 	 */
 	const struct acl_ruleset *prev;
 	/**
-	 * Target rules per shared rte_acl context (a "bucket" of groups);
-	 * 0: 64. Smaller: faster recompiles, slower full compiles.
+	 * Target rules per shared rte_acl context (a "bucket" of policy
+	 * slices); 0: 64. Smaller: faster recompiles, slower full compiles.
 	 */
 	uint32_t bucket_rules;
+	/**
+	 * Threads that build rte_acl contexts, the caller's included; 0 or
+	 * 1: the calling thread only (the default: npvsd's other cores poll).
+	 * At most 16.
+	 */
+	uint32_t build_threads;
 };
 
 /** An error from acl_compile(): code is a negative errno. */

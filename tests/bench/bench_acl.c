@@ -5,7 +5,7 @@
  * recompile of one changed policy with opts->prev, and the classify rate of
  * one core for 10, 50, 1,000 and 10,000 rules in one group.
  *
- * Run: bench_acl [--huge] [bucket_rules]
+ * Run: bench_acl [--huge] [bucket_rules [build_threads]]
  * (default --no-huge -m 2048: first-touch page faults then count in the
  * compile times, so hugepages give somewhat better numbers.)
  *
@@ -236,13 +236,15 @@ cluster(uint32_t n_pods)
 	return m;
 }
 
+static uint32_t build_threads;
+
 static struct acl_ruleset *
 compile(const struct acl_model *m, const struct acl_ruleset *prev,
 		uint32_t bucket_rules, double *secs)
 {
 	struct acl_compile_opts o = { .name = "bench", .all_local = true,
 		.prev = prev, .bucket_rules = bucket_rules,
-		.socket_id = SOCKET_ID_ANY };
+		.socket_id = SOCKET_ID_ANY, .build_threads = build_threads };
 	struct acl_ruleset *rs;
 	struct acl_err err;
 	double t0 = now_s();
@@ -442,11 +444,14 @@ main(int argc, char **argv)
 	}
 	if (argc > a)
 		bucket_rules = (uint32_t)atoi(argv[a]);
+	if (argc > a + 1)
+		build_threads = (uint32_t)atoi(argv[a + 1]);
 	if (rte_eal_init(n_eal, eal) < 0) {
 		fprintf(stderr, "rte_eal_init failed\n");
 		return 1;
 	}
-	printf("acl bench: bucket_rules %u (0: default)\n", bucket_rules);
+	printf("acl bench: bucket_rules %u (0: default), build_threads %u\n",
+		bucket_rules, build_threads);
 	bench_compile(bucket_rules);
 	for (i = 0; i < 4; i++)
 		bench_classify_one(rules[i]);
