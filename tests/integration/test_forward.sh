@@ -8,6 +8,17 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 npvs_init fw "$@"
 npvs_need nc sha256sum ping ethtool python3
 
+# A bad config stops npvsd before anything starts, naming line and field.
+printf 'pod_cidr: 10.244.1.0/24\nlcores:\n  workers: [1, x]\n' > "$NPVS_TMP/bad.yaml"
+out=$("$NPVSD" --config "$NPVS_TMP/bad.yaml" 2>&1)
+rc=$?
+[ "$rc" -eq 2 ] || npvs_fail "bad config: exit status $rc"
+grep -q "bad.yaml:3: lcores.workers\[1\]" <<<"$out" ||
+	npvs_fail "bad config message: $out"
+# --check prints the effective config (gateway derived from the CIDR).
+"$NPVSD" --check --pod-cidr 10.244.7.0/24 | grep -q 'gateway: "10.244.7.1"' ||
+	npvs_fail "--check"
+
 pod_kernel_add a 10.244.1.2/24 10.244.1.1
 pod_kernel_add b 10.244.1.3/32 169.254.1.1
 
