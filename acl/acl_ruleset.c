@@ -168,7 +168,7 @@ acl_ruleset_origin(const struct acl_ruleset *rs, uint32_t verdict)
 
 	if (rs == NULL || verdict == ACL_VERDICT_DENY ||
 			verdict == ACL_VERDICT_UNISOLATED ||
-			verdict > rs->n_origins)
+			verdict == ACL_VERDICT_SELF || verdict > rs->n_origins)
 		return NULL;
 	o = &rs->origins[verdict - 1];
 	return o->policy_ns != NULL ? o : NULL;
@@ -218,6 +218,11 @@ acl_ruleset_check(const struct acl_ruleset *rs, const struct acl_flow *f,
 		return -EINVAL;
 	se = acl_ruleset_lookup(rs, &f->src);
 	de = acl_ruleset_lookup(rs, &f->dst);
+	if (se != NULL && de != NULL && se->pod == de->pod) {
+		v->egress = v->ingress = ACL_VERDICT_SELF;
+		v->allowed = true;
+		return 0;
+	}
 	rc = check_dir(rs, ACL_DIR_EGRESS, f, se, de, &f->dst, &v->egress);
 	if (rc == 0)
 		rc = check_dir(rs, ACL_DIR_INGRESS, f, de, se, &f->src,

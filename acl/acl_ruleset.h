@@ -41,6 +41,13 @@ enum acl_dir {
  */
 #define ACL_VERDICT_DENY 0u             /**< isolated, and no rule allows */
 #define ACL_VERDICT_UNISOLATED UINT32_MAX /**< no policy isolates: allowed */
+/**
+ * A pod's traffic to itself: always allowed ("a pod cannot block access to
+ * itself", Kubernetes network policy docs; upstream e2e AllowLoopback).
+ * acl_classify() cannot see it (identities are shared by alike pods): the
+ * caller compares the two endpoints' pod (acl_ruleset_check() does).
+ */
+#define ACL_VERDICT_SELF (UINT32_MAX - 1)
 
 /** Group id of an endpoint that no policy isolates in that direction. */
 #define ACL_GROUP_NONE 0u
@@ -141,7 +148,7 @@ const struct acl_endpoint *acl_ruleset_lookup(const struct acl_ruleset *rs,
 const struct acl_endpoint *acl_ruleset_endpoints(const struct acl_ruleset *rs,
 		uint32_t *n);
 
-/** The origin of an allow verdict, or NULL for DENY/UNISOLATED/unknown. */
+/** The origin of an allow verdict, or NULL for DENY/UNISOLATED/SELF/unknown. */
 const struct acl_origin *acl_ruleset_origin(const struct acl_ruleset *rs,
 		uint32_t verdict);
 
@@ -169,7 +176,8 @@ struct acl_flow_verdict {
 /**
  * Check one flow both ways, as the data path does for a new flow: the
  * source's egress and the destination's ingress (either may be an outside
- * host). For `npvsctl reach` and tests; the data path classifies bursts.
+ * host). Source and destination the same pod: both ACL_VERDICT_SELF.
+ * For `npvsctl reach` and tests; the data path classifies bursts.
  * lcore-safe. @return 0, or -EINVAL (NULL, bad or mixed families).
  */
 int acl_ruleset_check(const struct acl_ruleset *rs, const struct acl_flow *f,

@@ -414,7 +414,8 @@ char
 at_letter(uint32_t verdict)
 {
 	return verdict == ACL_VERDICT_DENY ? 'D' :
-		verdict == ACL_VERDICT_UNISOLATED ? 'U' : 'A';
+		verdict == ACL_VERDICT_UNISOLATED ? 'U' :
+		verdict == ACL_VERDICT_SELF ? 'S' : 'A';
 }
 
 struct acl_ruleset *
@@ -470,11 +471,9 @@ at_run(const struct acl_model *m, const struct at_pkt *rows, uint32_t n)
 				rows[i].dport, rows[i].why, rows[i].expect, got,
 				rv.egress, rv.ingress);
 		}
-		if ((v.egress != ACL_VERDICT_DENY && v.egress !=
-				ACL_VERDICT_UNISOLATED &&
+		if ((at_letter(v.egress) == 'A' &&
 				acl_ruleset_origin(rs, v.egress) == NULL) ||
-				(v.ingress != ACL_VERDICT_DENY && v.ingress !=
-				ACL_VERDICT_UNISOLATED &&
+				(at_letter(v.ingress) == 'A' &&
 				acl_ruleset_origin(rs, v.ingress) == NULL)) {
 			acl_ruleset_free(rs);
 			fail_msg("row %u: allow verdict without origin", i);

@@ -86,7 +86,7 @@ void at_run(const struct acl_model *m, const struct at_pkt *rows,
 struct acl_ruleset *at_compile(const struct acl_model *m,
 		const struct acl_ruleset *prev);
 
-/** The letter (A, D, U) of a verdict. */
+/** The letter (A, D, U, S) of a verdict. */
 char at_letter(uint32_t verdict);
 
 #define ICMP 1

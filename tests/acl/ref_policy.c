@@ -225,6 +225,11 @@ ref_check(const struct acl_model *m, const struct acl_addr *src,
 	const struct acl_pod *sp = pod_by_addr(m, src);
 	const struct acl_pod *dp = pod_by_addr(m, dst);
 
+	/* "A pod cannot block access to itself" (network policies concept). */
+	if (sp != NULL && sp == dp) {
+		v->egress = v->ingress = 'S';
+		return;
+	}
 	v->egress = sp != NULL && (all_local || sp->local) ?
 		dir_verdict(m, true, sp, dp, dst, proto, dport) : 'U';
 	v->ingress = dp != NULL && (all_local || dp->local) ?

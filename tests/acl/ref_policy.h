@@ -13,7 +13,10 @@
 
 #include "acl_model.h"
 
-/** Per direction: 'U' not isolated / not a pod, 'A' allowed, 'D' denied. */
+/**
+ * Per direction: 'U' not isolated / not a pod, 'A' allowed, 'D' denied,
+ * 'S' a pod to itself (always allowed).
+ */
 struct ref_verdict {
 	char egress;            /* of the source pod */
 	char ingress;           /* of the destination pod */

@@ -7,7 +7,7 @@
  *
  * Expectations are two letters: the source's egress, then the
  * destination's ingress. A: a rule allows; D: isolated and no rule
- * allows; U: not isolated (or not a pod).
+ * allows; U: not isolated (or not a pod); S: a pod to itself.
  *
  * The cluster of most tests (cluster()):
  *   ns prod {team=a, env=prod}      ns dev {team=b, env=dev}
@@ -89,7 +89,7 @@ test_deny_all_ingress(void **state)
 		{ DCLI, DB, TCP, 5432, "UD", "other namespace to prod" },
 		{ OUT, WEB, TCP, 80, "UD", "outside to prod" },
 		{ WEB, DWEB, TCP, 8080, "UU", "prod egress is free, dev ingress too" },
-		{ WEB, WEB, TCP, 80, "UD", "to itself: ingress still applies" },
+		{ WEB, WEB, TCP, 80, "SS", "to itself: never blocked" },
 	};
 
 	(void)state;
@@ -543,24 +543,26 @@ test_union(void **state)
 }
 
 /*
- * Traffic to self follows the same rules: a pod reaches itself only if it
- * is an allowed peer of its own policy.
+ * Traffic to self: "a pod cannot block access to itself" (Kubernetes
+ * network policies concept page; the upstream e2e tests AllowLoopback()).
+ * So a pod always reaches itself, whatever isolates it, while another pod
+ * with the very same labels (same identity) is still subject to the rules.
  */
 static void
 test_self(void **state)
 {
 	struct acl_model *m = cluster();
-	struct acl_netpol *a = at_pol(m, "prod", "a", "app=web", "Ingress");
-	struct acl_netpol *b = at_pol(m, "prod", "b", "app=db", "Ingress");
 	static const struct at_pkt rows[] = {
-		{ WEB, WEB, TCP, 80, "UD", "web is not app=client" },
-		{ DB, DB, TCP, 5432, "UA", "db matches podSelector {}" },
-		{ WEB6, WEB6, TCP, 80, "UD", "v6 to itself alike" },
+		{ WEB, WEB, TCP, 80, "SS", "web is isolated both ways: still itself" },
+		{ WEB6, WEB6, UDP, 53, "SS", "v6 to itself alike" },
+		{ "10.0.1.9", WEB, TCP, 80, "DD", "a twin with web's labels is not web" },
+		{ WEB, "10.0.1.9", TCP, 80, "DD", "nor the other way" },
 	};
 
 	(void)state;
-	at_peer_pod(at_rule(a, ACL_DIR_INGRESS), "app=client");
-	at_peer_pod(at_rule(b, ACL_DIR_INGRESS), "");
+	at_pol(m, "prod", "a", "app=web", "Ingress,Egress");   /* deny all */
+	at_pod(m, "prod", "web2", "app=web", "10.0.1.9",
+		"http/TCP/80,metrics/TCP/9090", true);
 	RUN(m, rows);
 	acl_model_free(m);
 }
