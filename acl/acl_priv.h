@@ -44,7 +44,7 @@ struct rte_acl_ctx;
 #define ACL_FAM_BIT(f) (1u << (f))
 
 /** Default target size of a bucket, in rules (acl_compile_opts). */
-#define ACL_BUCKET_RULES_DEFAULT 64
+#define ACL_BUCKET_RULES_DEFAULT 128
 
 /** Most threads acl_compile() builds contexts on (opts->build_threads). */
 #define ACL_BUILD_THREADS_MAX 16

@@ -93,7 +93,7 @@ struct acl_compile_opts {
 	const struct acl_ruleset *prev;
 	/**
 	 * Target rules per shared rte_acl context (a "bucket" of policy
-	 * slices); 0: 64. Smaller: faster recompiles, slower full compiles.
+	 * slices); 0: 128. Smaller: faster recompiles, slower full compiles.
 	 */
 	uint32_t bucket_rules;
 	/**
