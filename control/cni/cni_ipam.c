@@ -197,60 +197,90 @@ cni_find_plugin(const char *dirs, const char *type, char *out, size_t size)
 	return -ENOENT;
 }
 
-/* Feed input to fd in and gather fd outfd until both are done. */
+/* Both ends of a plugin's stdin and stdout, as run_io() moves them. */
+struct run_pipes {
+	int infd, outfd;                /* -1 once closed */
+	const char *input;
+	size_t in_len, in_off;
+	char *buf;                      /* stdout so far */
+	size_t cap, len;
+};
+
+static void
+run_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Write what the pipe takes of the input; close it when all is in. */
+static void
+run_feed(struct run_pipes *p)
+{
+	ssize_t n = write(p->infd, p->input + p->in_off, p->in_len - p->in_off);
+
+	if (n > 0)
+		p->in_off += (size_t)n;
+	if ((n < 0 && errno != EINTR && errno != EAGAIN) ||
+	    p->in_off == p->in_len)
+		run_close(&p->infd);
+}
+
+/* Read what stdout has; close it at EOF. @return 0 or -ENOMEM. */
+static int
+run_drain(struct run_pipes *p)
+{
+	ssize_t n;
+	char *nb;
+
+	if (p->len + 1 >= p->cap) {
+		nb = realloc(p->buf, p->cap * 2);
+		if (nb == NULL)
+			return -ENOMEM;
+		p->buf = nb;
+		p->cap *= 2;
+	}
+	n = read(p->outfd, p->buf + p->len, p->cap - p->len - 1);
+	if (n > 0)
+		p->len += (size_t)n;
+	else if (n == 0 || errno != EINTR)
+		run_close(&p->outfd);
+	return 0;
+}
+
+/* Feed input to infd and gather outfd until stdout closes. */
 static int
 run_io(int infd, int outfd, const char *input, char **out)
 {
-	size_t in_len = input != NULL ? strlen(input) : 0, in_off = 0;
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
+	struct run_pipes p = {
+		.infd = infd, .outfd = outfd, .input = input,
+		.in_len = input != NULL ? strlen(input) : 0,
+		.cap = 4096, .buf = malloc(4096),
+	};
 	struct pollfd pfd[2];
-	ssize_t n;
+	int rc = p.buf != NULL ? 0 : -ENOMEM;
 
-	if (buf == NULL)
-		return -ENOMEM;
-	if (in_len == 0) {
-		close(infd);
-		infd = -1;
-	}
-	while (outfd >= 0) {
-		pfd[0] = (struct pollfd){ .fd = infd, .events = POLLOUT };
-		pfd[1] = (struct pollfd){ .fd = outfd, .events = POLLIN };
+	if (p.in_len == 0)
+		run_close(&p.infd);
+	while (rc == 0 && p.outfd >= 0) {
+		pfd[0] = (struct pollfd){ .fd = p.infd, .events = POLLOUT };
+		pfd[1] = (struct pollfd){ .fd = p.outfd, .events = POLLIN };
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			break;
-		if (infd >= 0 && (pfd[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
-			n = write(infd, input + in_off, in_len - in_off);
-			if (n > 0)
-				in_off += (size_t)n;
-			if (n < 0 || in_off == in_len) {
-				close(infd);
-				infd = -1;
-			}
-		}
-		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (len + 1 >= cap) {
-				char *nb = realloc(buf, cap * 2);
-
-				if (nb == NULL)
-					break;
-				buf = nb;
-				cap *= 2;
-			}
-			n = read(outfd, buf + len, cap - len - 1);
-			if (n <= 0) {
-				close(outfd);
-				outfd = -1;
-			} else {
-				len += (size_t)n;
-			}
-		}
+		if (p.infd >= 0 && (pfd[0].revents & (POLLOUT | POLLERR | POLLHUP)))
+			run_feed(&p);
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
+			rc = run_drain(&p);
 	}
-	if (infd >= 0)
-		close(infd);
-	if (outfd >= 0)
-		close(outfd);
-	buf[len] = '\0';
-	*out = buf;
+	run_close(&p.infd);
+	run_close(&p.outfd);
+	if (rc < 0) {
+		free(p.buf);
+		return rc;
+	}
+	p.buf[p.len] = '\0';
+	*out = p.buf;
 	return 0;
 }
 
