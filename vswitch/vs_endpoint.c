@@ -68,7 +68,8 @@ ip4_check(struct vs *vs, const struct vs_ip *ip)
 
 	memcpy(&a, ip->addr, 4);
 	a = rte_be_to_cpu_32(a);
-	if (a == 0 || a == UINT32_MAX || RTE_IS_IPV4_MCAST(a))
+	/* 224.0.0.0/4 by hand: RTE_IS_IPV4_MCAST shifts a signed int. */
+	if (a == 0 || a == UINT32_MAX || (a >> 28) == 0xe)
 		return -EINVAL;
 	if (vs->cfg.gateway.family == AF_INET && ip_equal(ip, &vs->cfg.gateway))
 		return -EADDRINUSE;

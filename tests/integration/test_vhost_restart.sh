@@ -5,17 +5,18 @@
 #     and traffic resumes once npvsd is back;
 #  2. the pod restarts while npvsd keeps running: npvsd reconnects by
 #     itself and traffic resumes.
-# The pod's MAC is configured on its endpoint this time (no learning).
+# The pod's MAC is configured on its endpoint this time (no learning), and
+# npvsd runs as in production: hugepages, --in-memory.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 npvs_init vr "$@"
 npvs_need dpdk-testpmd ping ethtool python3
-npvs_need_hugepages 160
+npvs_need_hugepages 300
 
 pod_kernel_add a 10.244.1.2/24 10.244.1.1
 sock="$NPVS_TMP/d.sock"
 dmac=02:00:00:00:0d:02
 
-npvsd_config_write > "$NPVS_TMP/npvsd.yaml" <<EOF
+npvsd_config_write HUGE=1 > "$NPVS_TMP/npvsd.yaml" <<EOF
 ports:
   - { name: pa, type: afpacket, iface: $(pod_veth a) }
   - { name: pd, type: vhost, path: $sock, mode: client }
