@@ -134,7 +134,8 @@ slice_refs(struct acl_cc *cc, enum acl_dir d, struct ref **out,
 			n++;
 		}
 	}
-	qsort(r, n, sizeof(*r), ref_cmp);
+	if (n > 1)
+		qsort(r, n, sizeof(*r), ref_cmp);
 	*out = r;
 	*n_out = n;
 	return 0;
@@ -433,7 +434,8 @@ named_eg_collect(const struct gen *x, const struct acl_target *t,
 		if (rc != 0)
 			return rc;
 	}
-	qsort(a->v, a->n, sizeof(*a->v), pv_cmp);
+	if (a->n > 1)
+		qsort(a->v, a->n, sizeof(*a->v), pv_cmp);
 	return 0;
 }
 

@@ -102,9 +102,10 @@ acl_cc_namespaces(struct acl_cc *cc)
 		if (cc->n_ns > 0 && strcmp(cc->ns[cc->n_ns - 1].name,
 				r[i].name) == 0) {
 			if (r[i].declared) {
-				free(r);
-				return acl_cc_fail(cc, -EINVAL,
+				acl_cc_fail(cc, -EINVAL,
 					"Namespace %s: declared twice", r[i].name);
+				free(r);
+				return -EINVAL;
 			}
 			continue;
 		}

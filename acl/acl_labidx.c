@@ -119,7 +119,7 @@ select_scan(const struct acl_cc *cc, const struct acl_selector *sel,
 					push(v, n, cap, ns->idents[j]) != 0)
 				return -ENOMEM;
 	}
-	if (only_ns == UINT32_MAX)      /* several namespaces: merge */
+	if (only_ns == UINT32_MAX && *n - first > 1)    /* merge namespaces */
 		qsort(*v + first, *n - first, sizeof(**v), acl_u32_cmp);
 	return 0;
 }

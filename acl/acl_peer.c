@@ -287,7 +287,8 @@ prefs_sort(struct pref *v, uint32_t n)
 	if (rc == 0) {
 		for (i = 0; i < n; i++)
 			out[i] = v[kv[i].v];
-		memcpy(v, out, (size_t)n * sizeof(*v));
+		if (n > 0)
+			memcpy(v, out, (size_t)n * sizeof(*v));
 	}
 	free(kv);
 	free(out);
