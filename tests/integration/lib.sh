@@ -216,7 +216,7 @@ npvsd_start() {
 		>>"$NPVSD_LOG" 2>&1 &
 	NPVSD_PID=$!
 	npvs_cleanup_add "npvsd_kill $NPVSD_PID"
-	if ! wait_for 20 npvsd_ready; then
+	if ! wait_for 30 npvsd_ready; then
 		npvs_fail "npvsd did not come up"
 	fi
 	npvs_log "npvsd up (pid $NPVSD_PID)"
