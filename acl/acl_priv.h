@@ -319,13 +319,6 @@ struct acl_lab {
 	uint32_t ident;
 };
 
-/** A resolved port range. */
-struct acl_prange {
-	uint8_t proto;          /* 0: any (then 0..65535) */
-	uint16_t lo;
-	uint16_t hi;
-};
-
 struct acl_cc {
 	const struct acl_model *m;
 	const struct acl_compile_opts *opts;

@@ -4,16 +4,21 @@
  * `npvsctl reach` classify with.
  *
  * acl_compile() turns an acl_model (acl_model.h) into an immutable
- * acl_ruleset: rte_acl contexts per (direction, family, endpoint group),
- * the address -> endpoint table (identity and groups of every pod address)
- * and the rule-origin table that names the policy, rule, peer and port
- * behind every verdict. See docs/architecture.md for the scheme.
+ * acl_ruleset: rte_acl contexts holding each policy's rules per direction
+ * ("slices", packed into shared contexts per family), the endpoint groups
+ * (the slices of the policies that select a pod), the address -> endpoint
+ * table (identity and groups of every pod address) and the rule-origin
+ * table that names the policy, rule, peer and port behind every verdict.
+ * See docs/architecture.md ("Policy compiler") for the scheme and
+ * docs/policy.md for the semantics.
  *
  * Classify keys: struct acl_key4 / acl_key6 in acl_fields.h. Rule values are
  * host order inside acl/, keys are network order (rte_acl's convention).
  *
  * Thread-safety: acl_compile() and acl_ruleset_free() run on the control
- * thread (they call rte_acl_build/rte_acl_free). A published ruleset is
+ * thread (they call rte_acl_build/rte_acl_free; a ruleset compiled with
+ * opts->prev shares contexts with it by a plain refcount, so free rulesets
+ * on that one thread, in any order). A published ruleset is
  * read-only; any number of lcores may call acl_classify() and the lookup
  * functions on it concurrently. Requires an initialised EAL (rte_acl
  * allocates with rte_malloc); --no-huge is enough.
@@ -59,7 +64,11 @@ enum acl_dir {
 struct acl_endpoint {
 	struct acl_addr addr;
 	uint32_t identity;              /**< shared by pods alike for policy */
-	uint32_t group[ACL_DIR_MAX];    /**< ACL_GROUP_NONE: not isolated */
+	/**
+	 * ACL_GROUP_NONE: not isolated, or a pod that is not compiled here
+	 * (not local, and not opts->all_local).
+	 */
+	uint32_t group[ACL_DIR_MAX];
 	uint32_t pod;                   /**< index into the model's pods */
 };
 
