@@ -20,8 +20,9 @@ Modes:
            seconds, read, sleep --window seconds, read again. The time of a
            reading is the middle of its request (monotonic clock).
   oneshot  for a generator that stops (net_pcap without infinite_rx):
-           read every --interval seconds until the counter reaches
-           --total or stops moving, then fit a least-squares line to the
+           read every --interval seconds (default 0: back to back, a
+           reading takes 0.1 to 0.5 ms) until the counter reaches
+           --total or stops moving for --idle seconds, then fit a least-squares line to the
            readings between 10% and 90% of the final count (the ramp-up
            and the tail stay out).
 
@@ -31,7 +32,8 @@ secs, and "error" when no rate could be had (then exit status 1).
 Usage:
   rate.py (--npvsd SOCK | --telemetry SOCK [--ports 0,1])
           [--count rx|tx] [--mode steady|oneshot] [--warmup S] [--window S]
-          [--ready-timeout S] [--total N] [--interval S]
+          [--ready-timeout S] [--total N] [--interval S] [--idle S]
+          [--ready-file PATH]
 """
 import argparse
 import json
@@ -41,17 +43,29 @@ import time
 
 
 class Npvsd:
-    """npvsd's control socket: newline-delimited JSON (docs/api.md)."""
+    """npvsd's control socket: newline-delimited JSON (docs/api.md).
+
+    Plain send/recv on the socket: a socket.makefile("rw") reader was seen
+    to block for good here while another client changed ports."""
 
     def __init__(self, path):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(10)
         self.s.connect(path)
-        self.f = self.s.makefile("rw")
+        self.buf = b""
+
+    def call(self, req):
+        self.s.sendall(json.dumps(req).encode() + b"\n")
+        while b"\n" not in self.buf:
+            d = self.s.recv(1 << 16)
+            if not d:
+                raise RuntimeError("npvsd closed the connection")
+            self.buf += d
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
 
     def read(self):
-        self.f.write('{"cmd":"stats"}\n')
-        self.f.flush()
-        r = json.loads(self.f.readline())
+        r = self.call({"cmd": "stats"})
         if not r.get("ok"):
             raise RuntimeError(f"npvsd stats: {r.get('error')}")
         rx = sum(p["rx_packets"] for p in r["ports"])
@@ -64,11 +78,14 @@ class Telemetry:
 
     def __init__(self, path, ports):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.s.settimeout(10)
         self.s.connect(path)
         hello = json.loads(self.s.recv(4096))
         self.max = hello.get("max_output_len", 16384)
         self.ports = ports if ports is not None else \
             self.cmd("/ethdev/list")["/ethdev/list"]
+        if not self.ports:
+            raise ValueError("no ethdev ports yet")
 
     def cmd(self, c):
         self.s.send(c.encode())
@@ -140,16 +157,24 @@ def fit(points):
 
 def oneshot(src, args, deadline):
     samples = [sample(src)]
-    still = 0
+    if args.ready_file:                 # the caller may start the traffic
+        open(args.ready_file, "w").close()
+    start = time.monotonic()
+    moved = None                        # when the counter last moved
     while time.monotonic() < deadline:
-        time.sleep(args.interval)
+        if args.interval:
+            time.sleep(args.interval)
         samples.append(sample(src))
         cur, prev = samples[-1][args.count], samples[-2][args.count]
-        if args.total and cur >= args.total:
+        if args.total and cur - samples[0][args.count] >= args.total:
             break
-        still = still + 1 if cur == prev and cur > 0 else 0
-        if still >= 20:                 # stopped short of --total
-            break
+        if cur != prev:
+            moved = samples[-1]["t"]
+        elif moved is not None and samples[-1]["t"] - moved > args.idle:
+            break                       # stopped short of --total
+        elif moved is None and time.monotonic() - start > args.ready_timeout:
+            return {"error": f"no {args.count} traffic within "
+                             f"{args.ready_timeout} s"}
     base = samples[0]
     final = samples[-1][args.count] - base[args.count]
     lo, hi = 0.1 * final, 0.9 * final
@@ -177,7 +202,9 @@ def main():
     p.add_argument("--window", type=float, default=3.0)
     p.add_argument("--ready-timeout", type=float, default=30.0)
     p.add_argument("--total", type=int, default=0)
-    p.add_argument("--interval", type=float, default=0.005)
+    p.add_argument("--interval", type=float, default=0.0)
+    p.add_argument("--idle", type=float, default=0.5)
+    p.add_argument("--ready-file", metavar="PATH")
     args = p.parse_args()
     deadline = time.monotonic() + args.ready_timeout
     try:

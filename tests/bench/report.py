@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""report.py: the table of tests/bench/run.sh from its raw results.
+
+Reads the JSON-lines file run.sh writes (one object per cell: kind,
+switch, flows, rules, rep, and res: rate.py's or bench_udp_rtt's output,
+or {"na": reason}) and prints the tables of docs/benchmarks.md. Python 3
+standard library only.
+
+Usage: report.py RESULTS.jsonl
+"""
+import json
+import sys
+
+
+def fmt(x, nd=2):
+    return f"{x:.{nd}f}" if isinstance(x, (int, float)) else str(x)
+
+
+def why(res):
+    """The reason a cell has no figure, or None."""
+    if "na" in res:
+        return res["na"]
+    if "error" in res:
+        return f"n/a (error: {res['error']})"
+    return None
+
+
+def added_ns(sw, base):
+    """Added cost per packet in ns: 1000/sw_Mpps - 1000/base_Mpps."""
+    if not sw or not base:
+        return "-"
+    return fmt(1000.0 / sw - 1000.0 / base, 1)
+
+
+def best(cells):
+    """Best Mpps of the runs that have one, and all of them as text."""
+    vals = [c["res"]["mpps"] for c in cells if why(c["res"]) is None]
+    if not vals:
+        return None, why(cells[0]["res"]) if cells else "n/a"
+    runs = " ".join(fmt(v) for v in vals)
+    return max(vals), runs
+
+
+def drops_note(cells):
+    d = sum(c["res"].get("drops", 0) for c in cells if why(c["res"]) is None)
+    return f"  ({d} dropped in the windows)" if d else ""
+
+
+def table(head, rows):
+    """Aligned columns. A short row (a reason in place of figures) is
+    aligned up to its last cell, which runs on past the columns."""
+    full = [head] + [r for r in rows if len(r) >= len(head)]
+    w = [max(len(str(r[i])) for r in full) for i in range(len(head))]
+
+    def line(r):
+        return "  ".join(str(c).ljust(w[i]) if i < len(r) - 1 else str(c)
+                         for i, c in enumerate(r)).rstrip()
+    return "\n".join([line(head)] + [line(r) for r in rows])
+
+
+def header(rs):
+    m = next((r for r in rs if r["kind"] == "machine"), {})
+    loads = [f"{r['before']} {r['load']}" for r in rs if r["kind"] == "load"]
+    end = next((r for r in rs if r.get("before") == "end"), {})
+    print(f"npvs data-path benchmark, {m.get('date')}: {m.get('cpu')}, "
+          f"{m.get('cpus')} CPUs, DPDK {m.get('dpdk')}, npvs "
+          f"{m.get('commit')}{', --quick' if m.get('quick') else ''}")
+    print(f"load average (1/5/15 min) at the start of each section: "
+          f"{m.get('load')} (start); " + "; ".join(loads))
+    print(f"window {m.get('window')} s after {m.get('warmup')} s warm-up; "
+          f"one worker lcore (1), main lcore 0; 60-byte UDP frames (64 on "
+          f"the wire); {end.get('secs', '?')} s in all")
+
+
+def tput(rs):
+    cells = [r for r in rs if r["kind"] == "tput"]
+    if not cells:
+        return
+    print("\nThroughput: net_pcap (infinite_rx) -> switch -> net_null, "
+          "two-way flows (request, reply).\nMpps: best of the runs (every "
+          "run in brackets); added ns/packet = 1000/npvsd - 1000/testpmd.")
+    rows = []
+    for flows in sorted({c["flows"] for c in cells}):
+        fc = [c for c in cells if c["flows"] == flows]
+        tp, tp_runs = best([c for c in fc if c["switch"] == "testpmd"])
+        frames = next((c["frames"] for c in fc if "frames" in c), "")
+        for rules in sorted({c["rules"] for c in fc}):
+            nc = [c for c in fc if c["switch"] == "npvsd" and
+                  c["rules"] == rules]
+            np_, np_runs = best(nc)
+            tcol = f"{fmt(tp)} ({tp_runs})" if tp else tp_runs
+            if np_ is None:
+                rows.append([flows, frames, rules, tcol, np_runs])
+                continue
+            rows.append([flows, frames, rules, tcol,
+                         f"{fmt(np_)} ({np_runs})", added_ns(np_, tp),
+                         drops_note(nc).strip()])
+    print(table(["flows", "frames", "rules", "testpmd io Mpps",
+                 "npvsd Mpps", "added ns/pkt", ""], rows))
+
+
+def newflow(rs):
+    cells = [r for r in rs if r["kind"] == "newflow"]
+    if not cells:
+        return
+    flows = cells[0]["flows"]
+    print(f"\nNew flows: every packet a new flow (one-way pcap of {flows} "
+          f"flows, read once, no infinite_rx);\nMpps: least-squares slope of "
+          f"the tx counter between 10% and 90% of the run.")
+    tp, _ = best([c for c in cells if c["switch"] == "testpmd"])
+    rows = []
+    for c in cells:
+        r = c["res"]
+        if why(r):
+            rows.append([c["switch"], c["rules"], why(r)])
+            continue
+        rows.append([c["switch"], "-" if c["switch"] == "testpmd" else
+                     c["rules"], fmt(r["mpps"]),
+                     added_ns(r["mpps"], tp) if c["switch"] == "npvsd"
+                     else "", c.get("note", "")])
+    print(table(["switch", "rules", "Mpps", "added ns/pkt", "note"], rows))
+
+
+def vhost(rs):
+    cells = [r for r in rs if r["kind"] == "vhost"]
+    if not cells:
+        return
+    print("\nvhost-user: testpmd txonly pod -> switch -> testpmd rxonly pod "
+          "(virtio_user, 60-byte UDP, one flow);\nMpps received by the rx "
+          "pod, best of the runs; offered: sent by the tx pod in the same "
+          "window.\nThe two pods poll on lcore 0, the switch on lcore 1.")
+    tp, _ = best([c for c in cells if c["switch"] == "testpmd"])
+    rows = []
+    for sw in ("testpmd", "npvsd"):
+        sc = [c for c in cells if c["switch"] == sw]
+        if not sc:
+            continue
+        b, runs = best(sc)
+        if b is None:
+            rows.append([sw, runs])
+            continue
+        off = " ".join(fmt(c["res"]["offered"]["mpps"]) for c in sc
+                       if "offered" in c["res"] and
+                       why(c["res"]["offered"]) is None)
+        ratio = fmt(b / tp, 2) if tp and sw == "npvsd" else ""
+        rows.append([sw + (" io" if sw == "testpmd" else ""), fmt(b), runs,
+                     off, ratio])
+    print(table(["switch", "Mpps", "runs", "offered Mpps", "npvsd/testpmd"],
+                rows))
+
+
+def latency(rs):
+    cells = [r for r in rs if r["kind"] == "latency"]
+    if not cells:
+        return
+    n = next((c["count"] for c in cells if "count" in c), "?")
+    print(f"\nLatency: UDP ping-pong between two kernel pods on af_packet "
+          f"ports (bench_udp_rtt,\nboth ends on lcore 0), {n} round trips "
+          f"per run after 1,000 warm-up; microseconds.")
+    rows = []
+    for c in cells:
+        r = c["res"]
+        sw = c["switch"] + (" io" if c["switch"] == "testpmd" else "")
+        rules = "-" if c["switch"] == "testpmd" else c.get("rules", "")
+        if why(r) or "p50_us" not in r:
+            rows.append([sw, rules, c.get("rep", ""),
+                         why(r) or "n/a (no figures)"])
+            continue
+        rows.append([sw, rules, c.get("rep", ""), fmt(r["p50_us"], 1),
+                     fmt(r["p90_us"], 1), fmt(r["p99_us"], 1),
+                     fmt(r["p999_us"], 1), fmt(r["max_us"], 1), r["lost"]])
+    print(table(["switch", "rules", "run", "p50", "p90", "p99", "p99.9",
+                 "max", "lost"], rows))
+
+
+def main():
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__.split("\n\n")[-1])
+    with open(sys.argv[1]) as f:
+        rs = [json.loads(line) for line in f if line.strip()]
+    header(rs)
+    tput(rs)
+    newflow(rs)
+    vhost(rs)
+    latency(rs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,567 @@
+#!/usr/bin/env bash
+# tests/bench/run.sh: the data-path benchmark: npvsd against dpdk-testpmd
+# io-forward as the limit, on the same traffic, in the same run. Prints a
+# table (stdout; progress goes to stderr). Not part of the test suite.
+# Method, machine and figures: docs/benchmarks.md.
+#
+#   tests/bench/run.sh [--quick] [BUILD_DIR] [options]
+#
+# Sections (--only LIST picks some: tput,newflow,vhost,latency):
+#   tput     one worker lcore (1), 60-byte UDP frames (64 on the wire),
+#            net_pcap (infinite_rx) -> switch -> net_null, two-way pcaps of
+#            1, 1,000 and 100,000 flows; testpmd --forward-mode=io with the
+#            same two vdevs; npvsd at 0, 10, 50, 1,000 and 10,000 rules.
+#            Rate: sum of the ports' tx counters over a --window after a
+#            --warmup (rate.py: testpmd's via DPDK telemetry /ethdev/stats,
+#            npvsd's via its control socket `stats`, npvsctl's source).
+#   newflow  every packet a new flow: a one-way pcap of 1,000,000 flows
+#            read once (no infinite_rx); the rate is a straight-line fit
+#            of the tx counter between 10% and 90% of the run.
+#   vhost    testpmd txonly pod (virtio_user) -> switch -> testpmd rxonly
+#            pod; rate at the rx pod; npvsd vs testpmd io between the same
+#            two pods (ratio).
+#   latency  UDP ping-pong (bench_udp_rtt) between two kernel pods on
+#            af_packet ports, through npvsd and through testpmd io;
+#            p50/p99 of 100,000 round trips; the 0-rule case repeated.
+# Rule counts need `npvsctl apply` (the policy stage); until it exists
+# those cells, and the new-flow rate (no conntrack to make a flow new),
+# print "n/a (policy stage not built)". --force runs the new-flow cells
+# anyway (to try the harness; they are then labelled "no conntrack").
+#
+# Options:
+#   --quick          a few cells (< 2 min): 1,000 flows, 0 and 1,000 rules,
+#                    one run each, vhost and one latency run each
+#   --window S       measuring window per cell (default 3; quick 2)
+#   --warmup S       warm-up before it (default 1)
+#   --repeat N       runs of each 0-rule cell, interleaved (default 2)
+#   --rules LIST     rule counts (default 0,10,50,1000,10000)
+#   --flows LIST     flow counts (default 1,1000,100000)
+#   --only LIST      sections to run
+#   --force          run cells whose piece is missing (labelled)
+#   --results FILE   keep the raw results, one JSON object a line
+#                    (default /tmp/npvs-bench-results.jsonl)
+#
+# Needs root, hugepages (setup.sh), dpdk-testpmd, python3. Everything it
+# starts is named npvs-bench-* (EAL prefixes, netns, veths nvbench-*) and
+# removed at exit (tests/integration/lib.sh does the clean-up).
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$BENCH_DIR/../integration/lib.sh"
+
+# ---- options ----
+
+QUICK=0 WINDOW="" WARMUP=1 REPEAT="" FORCE=0 ONLY=tput,newflow,vhost,latency
+RULES="" FLOWS="" RESULTS=/tmp/npvs-bench-results.jsonl BUILD_ARG=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) QUICK=1 ;;
+	--window) WINDOW=$2; shift ;;
+	--warmup) WARMUP=$2; shift ;;
+	--repeat) REPEAT=$2; shift ;;
+	--rules) RULES=$2; shift ;;
+	--flows) FLOWS=$2; shift ;;
+	--only) ONLY=$2; shift ;;
+	--force) FORCE=1 ;;
+	--results) RESULTS=$2; shift ;;
+	-h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+	*) BUILD_ARG=$1 ;;
+	esac
+	shift
+done
+if [ "$QUICK" = 1 ]; then
+	: "${WINDOW:=2}" "${REPEAT:=1}" "${RULES:=0,1000}" "${FLOWS:=1000}"
+	NF_FLOWS=200000 LAT_COUNT=100000 LAT_REPEAT=1
+else
+	: "${WINDOW:=3}" "${REPEAT:=2}" "${RULES:=0,10,50,1000,10000}"
+	: "${FLOWS:=1,1000,100000}"
+	NF_FLOWS=1000000 LAT_COUNT=100000 LAT_REPEAT=3
+fi
+IFS=, read -ra RULE_LIST <<<"$RULES"
+IFS=, read -ra FLOW_LIST <<<"$FLOWS"
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+npvs_init bench "$BUILD_ARG" >&2
+npvs_need dpdk-testpmd python3 taskset
+RTT="$NPVS_BUILD/tests/bench/bench_udp_rtt"
+NPVSD_SOCK="$NPVS_TMP/npvsd.sock"
+
+# Addresses (pod CIDR 10.244.1.0/24; pod MACs 02:00 + IPv4 address, the
+# convention mkpcap.py follows).
+SERVER_IP=10.244.1.2
+CLIENT_BASE=10        # client k is 10.244.1.(10 + k)
+DPORT=5000
+ROUTER_MAC=02:6e:70:76:73:01
+
+bench_log() { echo "[$(date +%T)] bench: $*" >&2; }
+ip_mac() { printf '02:00:%02x:%02x:%02x:%02x' ${1//./ }; }
+client_ip() { echo "10.244.1.$((CLIENT_BASE + $1))"; }
+clients_for() { echo $(( ($1 + 62499) / 62500 )); }  # mkpcap.py's PORTS
+
+# result JSON...: append one result object (fields as JSON members).
+result() { echo "{$(IFS=,; echo "$*")}" >>"$RESULTS"; }
+jstr() { python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1"; }
+
+: >"$RESULTS"
+result "\"kind\":\"machine\"" \
+	"\"date\":$(jstr "$(date -u '+%Y-%m-%d %H:%M UTC')")" \
+	"\"cpu\":$(jstr "$(lscpu | sed -n 's/^Model name: *//p' | head -1)")" \
+	"\"cpus\":$(nproc)" \
+	"\"load\":$(jstr "$(cut -d' ' -f1-3 /proc/loadavg)")" \
+	"\"dpdk\":$(jstr "$(pkg-config --modversion libdpdk 2>/dev/null)")" \
+	"\"commit\":$(jstr "$(git -C "$NPVS_SRC" describe --always --dirty 2>/dev/null)")" \
+	"\"window\":$WINDOW" "\"warmup\":$WARMUP" "\"quick\":$QUICK"
+
+# ---- what exists ----
+
+POLICY=0
+if "$NPVSCTL" --help 2>&1 | grep -qE '^ +apply( |$)'; then
+	POLICY=1
+fi
+NA_POLICY="n/a (policy stage not built)"
+bench_log "policy stage: $([ $POLICY = 1 ] && echo present || echo absent)"
+
+free_pages() { cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages; }
+
+# enough_huge MBUFS: enough free 2 MiB pages for MBUFS mbufs (+ 64 MiB).
+enough_huge() {
+	local need=$(( ($1 * 2560 >> 21) + 32 ))
+	[ "$(free_pages)" -ge "$need" ]
+}
+
+# ---- processes ----
+
+# tp_start NAME ARGS...: dpdk-testpmd on lcores 0,1 (forwarding on 1),
+# prefix npvs-bench-NAME, in memory, non-interactive; sets TP_PID.
+tp_start() {
+	local name=$1
+	shift
+	dpdk-testpmd -l 0,1 --no-pci --in-memory --file-prefix "npvs-bench-$name" \
+		"$@" >"$NPVS_TMP/$name.log" 2>&1 </dev/null &
+	TP_PID=$!
+	npvs_cleanup_add "npvsd_kill $TP_PID"
+}
+
+tel_sock() { echo "/var/run/dpdk/npvs-bench-$1/dpdk_telemetry.v2"; }
+
+# stop PID: SIGINT (testpmd and npvsd exit cleanly), KILL after 15 s.
+stop() {
+	kill -0 "$1" 2>/dev/null || return 0
+	kill -INT "$1"
+	wait_for 15 _npvs_gone "$1" || kill -KILL "$1"
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# np_start [FLAGS...]: npvsd on $NPVS_TMP/npvsd.yaml, no idle back-off;
+# returns 1 (log kept) if it does not come up.
+np_start() {
+	NPVSD_LOG="$NPVS_TMP/npvsd.log"
+	echo "=== npvsd $* $(date +%T)" >>"$NPVSD_LOG"
+	"$NPVSD" --config "$NPVS_TMP/npvsd.yaml" --socket "$NPVSD_SOCK" \
+		--no-idle-backoff "$@" >>"$NPVSD_LOG" 2>&1 &
+	NPVSD_PID=$!
+	npvs_cleanup_add "npvsd_kill $NPVSD_PID"
+	wait_for 60 npvsd_ready && return 0
+	bench_log "npvsd did not come up: $(tail -n 3 "$NPVSD_LOG" | tr '\n' ' ')"
+	stop "$NPVSD_PID"
+	return 1
+}
+
+# np_config HEAD_YAML_LINES: npvsd.yaml with the test's head and stdin.
+np_config() { npvsd_config_write HUGE=1 >"$NPVS_TMP/npvsd.yaml"; }
+
+# endpoints_yaml PORT_OF_CLIENTS PORT_OF_SERVER N_CLIENTS [SERVER_IP]
+endpoints_yaml() {
+	local k ip sip=${4:-$SERVER_IP}
+	echo "endpoints:"
+	echo "  - { namespace: bench, name: server, port: $2, ips: [$sip], mac: \"$(ip_mac "$sip")\" }"
+	for ((k = 0; k < $3; k++)); do
+		ip=$(client_ip "$k")
+		echo "  - { namespace: bench, name: client-$k, port: $1, ips: [$ip], mac: \"$(ip_mac "$ip")\" }"
+	done
+}
+
+# policy_apply RULES N_CLIENTS [SERVER_IP]: generate and apply the
+# manifest (npvsd running). Prints the error and returns 1 on failure.
+policy_apply() {
+	local k args=() f="$NPVS_TMP/policy-$1.yaml"
+	for ((k = 0; k < $2; k++)); do args+=(--client "$(client_ip "$k")"); done
+	python3 "$BENCH_DIR/mkpolicy.py" --rules "$1" --server "${3:-$SERVER_IP}" \
+		--dport "$DPORT" "${args[@]}" >"$f" || return 1
+	npvsctl --timeout 120000 apply -f "$f" >"$NPVS_TMP/apply.log" 2>&1 && return 0
+	tail -n 2 "$NPVS_TMP/apply.log" | tr '\n' ' '
+	return 1
+}
+
+# rate ARGS...: rate.py; prints its JSON (always one object).
+rate() {
+	python3 "$BENCH_DIR/rate.py" --warmup "$WARMUP" --window "$WINDOW" "$@" ||
+		true
+}
+
+# na_json REASON: a cell that did not run; na_cell: the same into CELL.
+na_json() { echo "{\"na\": $(jstr "$1")}"; }
+na_cell() { CELL=$(na_json "$1"); }
+
+# The cell functions below start processes, so they run in this shell
+# (never inside $(...), where lib.sh's clean-up list would not see them)
+# and leave their result, one JSON object, in CELL.
+CELL="" 
+
+# ---- throughput ----
+
+# pcap_make NAME FLOWS MODE: a pcap in $NPVS_TMP; prints its path.
+pcap_make() {
+	local f="$NPVS_TMP/$1.pcap" k args=()
+	for ((k = 0; k < $(clients_for "$2"); k++)); do
+		args+=(--client "$(client_ip "$k")")
+	done
+	python3 "$BENCH_DIR/mkpcap.py" "$f" --flows "$2" --mode "$3" \
+		--server "$SERVER_IP" --dport "$DPORT" "${args[@]}" 2>/dev/null ||
+		return 1
+	echo "$f"
+}
+
+tput_testpmd() {
+	local pcap=$1 mbufs=$2
+	tp_start tp --vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" \
+		--vdev "net_null0,no-rx=1" -- --forward-mode=io --auto-start \
+		--no-mlockall --no-flush-rx --stats-period 3600 \
+		--total-num-mbufs="$mbufs"
+	CELL=$(rate --telemetry "$(tel_sock tp)")
+	stop "$TP_PID"
+}
+
+# np_sink_start MBUFS RULES CLIENTS: npvsd with the null sink (the
+# server's port) and the endpoints, policy applied; CELL says why not.
+np_sink_start() {
+	local err
+	{ echo "ports:"
+	  echo "  - { name: sink, type: devargs, devargs: \"net_null0,no-rx=1\" }"
+	  endpoints_yaml gen sink "$3"; } | np_config
+	np_start --mbufs "$1" || { na_cell "npvsd did not start"; return 1; }
+	if [ "$POLICY" = 1 ] && ! err=$(policy_apply "$2" "$3"); then
+		stop "$NPVSD_PID"
+		na_cell "apply failed: $err"
+		return 1
+	fi
+}
+
+# gen_add DEVARGS: the generator port, added last, once endpoints (and
+# policy) are in place, so that no packet meets a half-made switch.
+gen_add() {
+	local err
+	err=$(npvsctl port add gen --devargs "$1" 2>&1) && return 0
+	stop "$NPVSD_PID"
+	na_cell "port add: $err"
+	return 1
+}
+
+# tput_npvsd PCAP MBUFS RULES CLIENTS
+tput_npvsd() {
+	np_sink_start "$2" "$3" "$4" || return
+	gen_add "net_pcap0,rx_pcap=$1,infinite_rx=1" || return
+	CELL=$(rate --npvsd "$NPVSD_SOCK")
+	stop "$NPVSD_PID"
+}
+
+section_tput() {
+	local flows pcap frames mbufs clients rep rules out
+	for flows in "${FLOW_LIST[@]}"; do
+		pcap=$(pcap_make "tput-$flows" "$flows" twoway) ||
+			npvs_fail "mkpcap.py failed"
+		frames=$((flows * 2))
+		mbufs=$((frames + 32768))
+		clients=$(clients_for "$flows")
+		if ! enough_huge "$mbufs"; then
+			for rules in "${RULE_LIST[@]}"; do
+				result '"kind":"tput"' "\"flows\":$flows" "\"rules\":$rules" \
+					'"switch":"npvsd"' '"rep":1' "\"res\":$(na_json \
+					"not enough free hugepages ($(free_pages) free)")"
+			done
+			continue
+		fi
+		for ((rep = 1; rep <= REPEAT; rep++)); do
+			bench_log "tput: $flows flows, testpmd io, run $rep"
+			tput_testpmd "$pcap" "$mbufs"; out=$CELL
+			result '"kind":"tput"' "\"flows\":$flows" "\"frames\":$frames" \
+				'"rules":0' '"switch":"testpmd"' "\"rep\":$rep" \
+				"\"res\":$out"
+			bench_log "tput: $flows flows, npvsd, 0 rules, run $rep"
+			tput_npvsd "$pcap" "$mbufs" 0 "$clients"; out=$CELL
+			result '"kind":"tput"' "\"flows\":$flows" "\"frames\":$frames" \
+				'"rules":0' '"switch":"npvsd"' "\"rep\":$rep" \
+				"\"res\":$out"
+		done
+		for rules in "${RULE_LIST[@]}"; do
+			[ "$rules" -eq 0 ] && continue
+			if [ "$POLICY" = 0 ]; then
+				out=$(na_json "$NA_POLICY")
+			else
+				bench_log "tput: $flows flows, npvsd, $rules rules"
+				tput_npvsd "$pcap" "$mbufs" "$rules" "$clients"; out=$CELL
+			fi
+			result '"kind":"tput"' "\"flows\":$flows" "\"frames\":$frames" \
+				"\"rules\":$rules" '"switch":"npvsd"' '"rep":1' \
+				"\"res\":$out"
+		done
+	done
+}
+
+# ---- new flows ----
+
+# newflow_testpmd PCAP: testpmd interactive, its stdin a fifo, so that
+# forwarding starts ("start") only once rate.py has its first reading.
+newflow_testpmd() {
+	local fifo="$NPVS_TMP/nf.in" rpid tp_in
+	rm -f "$fifo" "$NPVS_TMP/nf.ready"
+	mkfifo "$fifo"
+	dpdk-testpmd -l 0,1 --no-pci --in-memory --file-prefix npvs-bench-nf \
+		--vdev "net_pcap0,rx_pcap=$1" --vdev "net_null0,no-rx=1" -- -i \
+		--forward-mode=io --no-mlockall --no-flush-rx \
+		--total-num-mbufs=32768 <"$fifo" >"$NPVS_TMP/nf.log" 2>&1 &
+	TP_PID=$!
+	npvs_cleanup_add "npvsd_kill $TP_PID"
+	exec {tp_in}>"$fifo"
+	rate --telemetry "$(tel_sock nf)" --mode oneshot --total "$NF_FLOWS" \
+		--ready-file "$NPVS_TMP/nf.ready" >"$NPVS_TMP/nf.json" &
+	rpid=$!
+	wait_for 30 test -e "$NPVS_TMP/nf.ready"
+	echo start >&"$tp_in"
+	wait "$rpid"
+	CELL=$(cat "$NPVS_TMP/nf.json")
+	echo quit >&"$tp_in"
+	exec {tp_in}>&-
+	stop "$TP_PID"
+}
+
+# newflow_npvsd PCAP RULES CLIENTS: rate.py reads first, then the
+# generator port is added and runs through the pcap once.
+newflow_npvsd() {
+	local rpid
+	np_sink_start 32768 "$2" "$3" || return
+	rm -f "$NPVS_TMP/nf.ready"
+	rate --npvsd "$NPVSD_SOCK" --mode oneshot --total "$NF_FLOWS" \
+		--ready-file "$NPVS_TMP/nf.ready" >"$NPVS_TMP/nf.json" &
+	rpid=$!
+	wait_for 30 test -e "$NPVS_TMP/nf.ready"
+	if ! gen_add "net_pcap0,rx_pcap=$1"; then
+		kill "$rpid" 2>/dev/null
+		return
+	fi
+	wait "$rpid"
+	CELL=$(cat "$NPVS_TMP/nf.json")
+	stop "$NPVSD_PID"
+}
+
+section_newflow() {
+	local pcap rules out clients note=""
+	if [ "$POLICY" = 0 ] && [ "$FORCE" = 0 ]; then
+		for rules in "${RULE_LIST[@]}"; do
+			result '"kind":"newflow"' "\"flows\":$NF_FLOWS" \
+				"\"rules\":$rules" '"switch":"npvsd"' \
+				"\"res\":$(na_json "$NA_POLICY")"
+		done
+		return
+	fi
+	[ "$POLICY" = 0 ] && note="no conntrack: every packet takes one path"
+	clients=$(clients_for "$NF_FLOWS")
+	bench_log "newflow: making a $NF_FLOWS-flow one-way pcap"
+	pcap=$(pcap_make newflow "$NF_FLOWS" oneway) || npvs_fail "mkpcap.py failed"
+	bench_log "newflow: testpmd io"
+	newflow_testpmd "$pcap"; out=$CELL
+	result '"kind":"newflow"' "\"flows\":$NF_FLOWS" '"rules":0' \
+		'"switch":"testpmd"' "\"res\":$out"
+	for rules in "${RULE_LIST[@]}"; do
+		if [ "$POLICY" = 0 ] && [ "$rules" -ne 0 ]; then
+			out=$(na_json "$NA_POLICY")
+		else
+			bench_log "newflow: npvsd, $rules rules"
+			newflow_npvsd "$pcap" "$rules" "$clients"; out=$CELL
+		fi
+		result '"kind":"newflow"' "\"flows\":$NF_FLOWS" "\"rules\":$rules" \
+			'"switch":"npvsd"' "\"note\":$(jstr "$note")" "\"res\":$out"
+	done
+}
+
+# ---- vhost-user pods ----
+
+VH_TX_IP=$(client_ip 0)
+VH_RX_IP=$SERVER_IP
+
+# vhost_pods: the rx pod, then the tx pod, on the sockets the switch
+# serves; both forward on lcore 0 (lib.sh), the switch's worker is on 1.
+vhost_pods() {
+	pod_dpdk_start prx "path=$NPVS_TMP/vrx.sock,queues=1,queue_size=1024,mac=$(ip_mac "$VH_RX_IP")" \
+		--forward-mode=rxonly --auto-start
+	PRX_PID=$POD_PID
+	pod_dpdk_start ptx "path=$NPVS_TMP/vtx.sock,queues=1,queue_size=1024,mac=$(ip_mac "$VH_TX_IP")" \
+		--forward-mode=txonly --auto-start --txpkts=60 \
+		--tx-ip="$VH_TX_IP,$VH_RX_IP" --tx-udp="1024,$DPORT" \
+		--eth-peer="0,$ROUTER_MAC"
+	PTX_PID=$POD_PID
+}
+
+# vhost_measure: rate at the rx pod (and, alongside, at the tx pod: what
+# was offered); stops the pods.
+vhost_measure() {
+	local rpid
+	rate --telemetry "$(tel_sock ptx)" --count tx >"$NPVS_TMP/vtx.json" &
+	rpid=$!
+	CELL=$(rate --telemetry "$(tel_sock prx)" --count rx)
+	wait "$rpid"
+	stop "$PTX_PID"
+	stop "$PRX_PID"
+	CELL=$(python3 -c 'import json,sys; a=json.loads(sys.argv[1]); a["offered"]=json.load(open(sys.argv[2])); print(json.dumps(a))' \
+		"$CELL" "$NPVS_TMP/vtx.json" 2>/dev/null || echo "$CELL")
+}
+
+vhost_testpmd() {
+	local sw
+	rm -f "$NPVS_TMP/vtx.sock" "$NPVS_TMP/vrx.sock"
+	tp_start vsw --vdev "net_vhost0,iface=$NPVS_TMP/vtx.sock,queues=1" \
+		--vdev "net_vhost1,iface=$NPVS_TMP/vrx.sock,queues=1" -- \
+		--forward-mode=io --auto-start --no-mlockall --stats-period 3600
+	sw=$TP_PID
+	if ! wait_for 20 test -S "$NPVS_TMP/vrx.sock"; then
+		stop "$sw"
+		na_cell "testpmd vhost sockets missing"
+		return
+	fi
+	vhost_pods
+	vhost_measure
+	stop "$sw"
+}
+
+vhost_npvsd() {
+	local err
+	rm -f "$NPVS_TMP/vtx.sock" "$NPVS_TMP/vrx.sock"
+	{ echo "ports:"
+	  echo "  - { name: vtx, type: vhost, path: $NPVS_TMP/vtx.sock }"
+	  echo "  - { name: vrx, type: vhost, path: $NPVS_TMP/vrx.sock }"
+	  echo "endpoints:"
+	  echo "  - { namespace: bench, name: server, port: vrx, ips: [$VH_RX_IP], mac: \"$(ip_mac "$VH_RX_IP")\" }"
+	  echo "  - { namespace: bench, name: client-0, port: vtx, ips: [$VH_TX_IP], mac: \"$(ip_mac "$VH_TX_IP")\" }"
+	} | np_config
+	np_start || { na_cell "npvsd did not start"; return; }
+	if [ "$POLICY" = 1 ] && ! err=$(policy_apply 0 1); then
+		stop "$NPVSD_PID"
+		na_cell "apply failed: $err"
+		return
+	fi
+	vhost_pods
+	vhost_measure
+	stop "$NPVSD_PID"
+}
+
+section_vhost() {
+	local rep out
+	if [ "$(free_pages)" -lt 600 ]; then
+		result '"kind":"vhost"' '"switch":"npvsd"' \
+			"\"res\":$(na_json "not enough free hugepages ($(free_pages))")"
+		return
+	fi
+	for ((rep = 1; rep <= REPEAT; rep++)); do
+		bench_log "vhost: testpmd io between the pods, run $rep"
+		vhost_testpmd; out=$CELL
+		result '"kind":"vhost"' '"switch":"testpmd"' "\"rep\":$rep" \
+			"\"res\":$out"
+		bench_log "vhost: npvsd between the pods, run $rep"
+		vhost_npvsd; out=$CELL
+		result '"kind":"vhost"' '"switch":"npvsd"' "\"rep\":$rep" \
+			"\"res\":$out"
+	done
+}
+
+# ---- latency ----
+
+LAT_A_IP=$(client_ip 0)     # pod a: the client
+LAT_B_IP=$SERVER_IP         # pod b: the server
+
+latency_pods() {
+	pod_kernel_add a "$LAT_A_IP/24" 10.244.1.1 "$(ip_mac "$LAT_A_IP")"
+	pod_kernel_add b "$LAT_B_IP/24" 10.244.1.1 "$(ip_mac "$LAT_B_IP")"
+	ip netns exec "$(pod_ns b)" taskset -c 0 "$RTT" server --port "$DPORT" \
+		>"$NPVS_TMP/rtt-server.log" 2>&1 &
+	npvs_cleanup_add "kill $!"
+}
+
+# latency_run: flush the pods' neighbours (proxy ARP vs bridging), then
+# the client, pinned to lcore 0 like the server.
+latency_run() {
+	pod_exec a ip neigh flush all
+	pod_exec b ip neigh flush all
+	pod_exec a taskset -c 0 "$RTT" client --to "$LAT_B_IP" --port "$DPORT" \
+		--count "$LAT_COUNT" --warmup 1000 || true
+}
+
+latency_testpmd() {
+	tp_start lat --vdev "net_af_packet0,iface=$(pod_veth a),qpairs=1" \
+		--vdev "net_af_packet1,iface=$(pod_veth b),qpairs=1" -- \
+		--forward-mode=io --auto-start --no-mlockall --stats-period 3600
+	sleep 2
+	CELL=$(latency_run)
+	stop "$TP_PID"
+	[ -n "$CELL" ] || na_cell "no output from bench_udp_rtt"
+}
+
+latency_npvsd() {
+	local rules=$1 err
+	{ echo "ports:"
+	  echo "  - { name: pa, type: afpacket, iface: $(pod_veth a) }"
+	  echo "  - { name: pb, type: afpacket, iface: $(pod_veth b) }"
+	  endpoints_yaml pa pb 1 "$LAT_B_IP"; } | np_config
+	np_start || { na_cell "npvsd did not start"; return; }
+	if [ "$POLICY" = 1 ] && ! err=$(policy_apply "$rules" 1 "$LAT_B_IP"); then
+		stop "$NPVSD_PID"
+		na_cell "apply failed: $err"
+		return
+	fi
+	CELL=$(latency_run)
+	stop "$NPVSD_PID"
+	[ -n "$CELL" ] || na_cell "no output from bench_udp_rtt"
+}
+
+section_latency() {
+	local rep rules out
+	[ -x "$RTT" ] || { result '"kind":"latency"' '"switch":"npvsd"' \
+		"\"res\":$(na_json "bench_udp_rtt not built")"; return; }
+	latency_pods
+	for ((rep = 1; rep <= LAT_REPEAT; rep++)); do
+		bench_log "latency: testpmd io, run $rep"
+		latency_testpmd; out=$CELL
+		result '"kind":"latency"' '"switch":"testpmd"' '"rules":0' \
+			"\"rep\":$rep" "\"count\":$LAT_COUNT" "\"res\":$out"
+		bench_log "latency: npvsd, 0 rules, run $rep"
+		latency_npvsd 0; out=$CELL
+		result '"kind":"latency"' '"switch":"npvsd"' '"rules":0' \
+			"\"rep\":$rep" "\"count\":$LAT_COUNT" "\"res\":$out"
+	done
+	for rules in "${RULE_LIST[@]}"; do
+		[ "$rules" -eq 0 ] && continue
+		if [ "$POLICY" = 0 ]; then
+			out=$(na_json "$NA_POLICY")
+		else
+			bench_log "latency: npvsd, $rules rules"
+			latency_npvsd "$rules"; out=$CELL
+		fi
+		result '"kind":"latency"' '"switch":"npvsd"' "\"rules\":$rules" \
+			'"rep":1' "\"res\":$out"
+	done
+}
+
+# ---- main ----
+
+START=$SECONDS
+for s in tput newflow vhost latency; do
+	want "$s" || continue
+	result '"kind":"load"' "\"before\":$(jstr "$s")" \
+		"\"load\":$(jstr "$(cut -d' ' -f1-3 /proc/loadavg)")"
+	"section_$s"
+done
+result '"kind":"load"' '"before":"end"' \
+	"\"load\":$(jstr "$(cut -d' ' -f1-3 /proc/loadavg)")" \
+	"\"secs\":$((SECONDS - START))"
+python3 "$BENCH_DIR/report.py" "$RESULTS"
+bench_log "raw results in $RESULTS ($((SECONDS - START)) s)"
