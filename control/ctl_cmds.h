@@ -34,9 +34,15 @@ struct ctl_err {
 	char where[128];        /**< JSON pointer into the request, or "" */
 };
 
+struct ctl_store;
+
 /** What every handler may use. Later work adds its state (object store). */
 struct ctl_ctx {
 	struct vs *vs;          /**< the switch (vs_api.h) */
+	struct ctl_store *store; /**< applied objects (ctl_store.h); created
+				  * by the first command that needs it
+				  * (ctl_cmds_store()), freed by whoever
+				  * owns the ctx (ctl_store_free()) */
 };
 
 /**

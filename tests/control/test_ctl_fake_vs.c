@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl_ruleset.h"
+
 struct vs *
 fake_vs_create(void)
 {
@@ -27,6 +29,8 @@ fake_vs_create(void)
 void
 fake_vs_free(struct vs *vs)
 {
+	if (vs != NULL)
+		acl_ruleset_free(vs->policy);
 	free(vs);
 }
 
@@ -173,4 +177,29 @@ void
 vs_drop_stats(struct vs *vs, uint64_t out[VS_DROP_MAX])
 {
 	memcpy(out, vs->drops, sizeof(vs->drops));
+}
+
+int
+vs_policy_publish(struct vs *vs, struct acl_ruleset *rs, char *err,
+		size_t errlen)
+{
+	int rc = vs->fail_publish;
+
+	vs->calls++;
+	vs->fail_publish = 0;
+	if (rc != 0) {
+		snprintf(err, errlen, "fake publish failure");
+		acl_ruleset_free(rs);   /* ownership passed, also on failure */
+		return rc;
+	}
+	vs->n_publish++;
+	acl_ruleset_free(vs->policy);
+	vs->policy = rs;
+	return 0;
+}
+
+const struct acl_ruleset *
+vs_policy_get(struct vs *vs)
+{
+	return vs->policy;
 }

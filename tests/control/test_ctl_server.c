@@ -558,7 +558,7 @@ test_reader_never_reads(void **state)
 		snprintf(line, sizeof(line), "{\"cmd\":\"port_add\",\"args\":"
 				"{\"name\":\"p%d\",\"type\":\"devargs\","
 				"\"devargs\":\"net_null%d\"}}", i, i);
-		json_decref(ctl_cmds_handle_line(&(struct ctl_ctx){ f->vs },
+		json_decref(ctl_cmds_handle_line(&(struct ctl_ctx){ .vs = f->vs },
 				line, strlen(line)));
 	}
 	set_limits(f, 64, 500);
