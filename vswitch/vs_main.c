@@ -24,6 +24,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "acl_ruleset.h"
 #include "vs_api.h"
 #include "vs_log.h"
 #include "vs_priv.h"
@@ -248,6 +249,8 @@ state_free(struct vs *vs)
 	vs->snap = NULL;
 	vs_routes_unref(vs->routes);
 	vs->routes = NULL;
+	acl_ruleset_free(vs->policy);
+	vs->policy = NULL;
 	for (i = 0; i < vs->n_wk; i++)
 		rte_free(vs->wk[i]);
 	rte_free(vs->qsv);

@@ -41,6 +41,8 @@
 
 #include "vs_api.h"
 
+struct acl_ruleset;
+
 #define VS_BURST 32                     /**< rx burst and tx buffer size */
 #define VS_EP_MAX 4096                  /**< local endpoints (LPM next hop ids) */
 #define VS_PORTS_MAX RTE_MAX_ETHPORTS
@@ -119,6 +121,7 @@ struct vs_snap {
 	uint64_t *neigh;                /**< vs->neigh, VS_EP_MAX words */
 	struct vs_port *port[VS_PORTS_MAX];     /**< by ethdev port id */
 	struct vs_snap_worker wk[VS_WORKERS_MAX];
+	const struct acl_ruleset *policy;       /**< owned by vs; may be NULL */
 	struct vs_snap_ep ep[VS_EP_MAX];        /**< by endpoint id */
 };
 
@@ -222,6 +225,7 @@ struct vs {
 	bool routes_dirty;              /**< endpoint addresses changed */
 	uint64_t *neigh;                /**< VS_EP_MAX words, see above */
 	uint64_t next_link_check;       /**< tsc */
+	struct acl_ruleset *policy;     /**< live ruleset (vs_policy.c) */
 	rte_spinlock_t publish_lock;    /**< any snapshot publisher takes it */
 };
 

@@ -181,6 +181,7 @@ snap_build(struct vs *vs)
 	if (vs->cfg.gateway.family == AF_INET)
 		memcpy(&s->gw_ip, vs->cfg.gateway.addr, 4);
 	s->neigh = vs->neigh;
+	s->policy = vs->policy;
 	TAILQ_FOREACH(p, &vs->ports, next)
 		s->port[p->port_id] = p;
 	rxq_assign(vs, s);

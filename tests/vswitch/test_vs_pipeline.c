@@ -23,6 +23,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
+#include "acl_ruleset.h"
 #include "vs_test_util.h"
 
 /* Ports (indexes into t->port) and addresses of the fixture. */
@@ -726,6 +727,49 @@ test_endpoint_replace_del(void **state)
 	run_row(&rows[0]);
 }
 
+static struct acl_ruleset *
+empty_ruleset(const struct acl_ruleset *prev)
+{
+	struct acl_compile_opts o = { .name = "tp", .socket_id = SOCKET_ID_ANY,
+		.prev = prev };
+	struct acl_model m;
+	struct acl_err e;
+	struct acl_ruleset *rs;
+
+	memset(&m, 0, sizeof(m));
+	rs = acl_compile(&m, &o, &e);
+	if (rs == NULL)
+		fail_msg("acl_compile: %s", e.msg);
+	return rs;
+}
+
+/* The live ruleset is carried by the snapshot and replaced under RCU;
+ * the old one is freed by the switch (ASan would see a double free). */
+static void
+test_policy_publish(void **state)
+{
+	struct acl_ruleset *r1 = empty_ruleset(NULL), *r2;
+	char err[128] = "";
+	uint64_t gen = T.vs->snap->gen;
+
+	(void)state;
+	assert_null(vs_policy_get(T.vs));
+	assert_int_equal(vs_policy_publish(T.vs, r1, err, sizeof(err)), 0);
+	assert_ptr_equal(vs_policy_get(T.vs), r1);
+	assert_ptr_equal(T.vs->snap->policy, r1);
+	assert_true(T.vs->snap->gen > gen);
+	r2 = empty_ruleset(r1);
+	assert_int_equal(vs_policy_publish(T.vs, r2, err, sizeof(err)), 0);
+	assert_ptr_equal(vs_policy_get(T.vs), r2);
+	run_row(&rows[0]);      /* forwarding goes on */
+	assert_int_equal(vs_policy_publish(T.vs, NULL, err, sizeof(err)), 0);
+	assert_null(vs_policy_get(T.vs));
+	assert_null(T.vs->snap->policy);
+	/* Left live for vs_destroy to free. */
+	assert_int_equal(vs_policy_publish(T.vs, empty_ruleset(NULL), err,
+			sizeof(err)), 0);
+}
+
 int
 main(void)
 {
@@ -742,6 +786,7 @@ main(void)
 		cmocka_unit_test(test_port_del_keeps_endpoint),
 		cmocka_unit_test(test_endpoint_invalid),
 		cmocka_unit_test(test_endpoint_replace_del),
+		cmocka_unit_test(test_policy_publish),
 	};
 
 	return cmocka_run_group_tests_name("vs_pipeline", tests, setup,
