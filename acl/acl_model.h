@@ -185,6 +185,15 @@ struct acl_model {
 	uint32_t n_policies;
 };
 
+/**
+ * Does selector s match the label set l? ns_name non-NULL: l is the
+ * labels of namespace ns_name, which also carries the automatic label
+ * kubernetes.io/metadata.name=ns_name. For explanations (trace, reach);
+ * verdicts come from the compiled ruleset only.
+ */
+bool acl_selector_match(const struct acl_selector *s,
+		const struct acl_labels *l, const char *ns_name);
+
 /** Free everything a model owns, and the model itself. NULL is a no-op. */
 void acl_model_free(struct acl_model *m);
 

@@ -101,9 +101,7 @@ int acl_key_cmp(const uint8_t *a, uint32_t alen, const uint8_t *b,
 const char *acl_label_get(const struct acl_labels *l, const char *ns_name,
 		const char *key);
 
-/** Does selector s match the labels (see acl_label_get for ns_name)? */
-bool acl_selector_match(const struct acl_selector *s,
-		const struct acl_labels *l, const char *ns_name);
+/* acl_selector_match() is public: acl_model.h. */
 
 /* ---- prefixes (acl_prefix.c) ---- */
 

@@ -383,38 +383,6 @@ static int make_ports(struct ctl_reach_ctx *x)
 
 /* ---- deciding ---- */
 
-static bool labels_has(const struct acl_labels *l, const char *k,
-		const char **v)
-{
-	for (uint32_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].key, k) == 0)
-			return *v = l->v[i].value, true;
-	return false;
-}
-
-/* Selector match, only to name the policies that isolate a pod. */
-static bool sel_match(const struct acl_selector *s, const struct acl_labels *l)
-{
-	const char *v;
-
-	for (uint32_t i = 0; i < s->match_labels.n; i++)
-		if (!labels_has(l, s->match_labels.v[i].key, &v) ||
-				strcmp(v, s->match_labels.v[i].value) != 0)
-			return false;
-	for (uint32_t i = 0; i < s->n_exprs; i++) {
-		const struct acl_sel_expr *e = &s->exprs[i];
-		bool has = labels_has(l, e->key, &v), in = false;
-
-		for (uint32_t j = 0; has && j < e->n_values; j++)
-			in |= strcmp(v, e->values[j]) == 0;
-		if ((e->op == ACL_SEL_IN && !in) || (e->op == ACL_SEL_NOT_IN && in) ||
-				(e->op == ACL_SEL_EXISTS && !has) ||
-				(e->op == ACL_SEL_DOES_NOT_EXIST && has))
-			return false;
-	}
-	return true;
-}
-
 static void why_denied(const struct ctl_reach_ctx *x, enum acl_dir dir,
 		const struct acl_pod *pod, char *why, size_t size)
 {
@@ -427,7 +395,7 @@ static void why_denied(const struct ctl_reach_ctx *x, enum acl_dir dir,
 			np->type_egress;
 
 		if (!typed || strcmp(np->ns, pod->ns) != 0 ||
-				!sel_match(&np->pod_sel, &pod->labels))
+				!acl_selector_match(&np->pod_sel, &pod->labels, NULL))
 			continue;
 		used += (size_t)snprintf(why + used, size - used, "%s%s/%s", sep,
 				np->ns, np->name);
@@ -515,6 +483,13 @@ static int decide(struct ctl_reach_ctx *x)
 				if (src->addr.family != dst->addr.family ||
 						(src->outside && dst->outside))
 					continue;
+				if (!src->outside && !dst->outside && src->pod == dst->pod) {
+					/* A pod cannot block access to itself (docs/policy.md). */
+					snprintf(v->egress, sizeof(v->egress), "self");
+					snprintf(v->ingress, sizeof(v->ingress), "self");
+					v->valid = v->allowed = true;
+					continue;
+				}
 				if (side(x, ACL_DIR_EGRESS, src, dst, &r->ports[p], &eg,
 						v->egress, sizeof(v->egress)) ||
 						side(x, ACL_DIR_INGRESS, dst, src, &r->ports[p],
