@@ -65,7 +65,8 @@ def header(rs):
     end = next((r for r in rs if r.get("before") == "end"), {})
     print(f"npvs data-path benchmark, {m.get('date')}: {m.get('cpu')}, "
           f"{m.get('cpus')} CPUs, DPDK {m.get('dpdk')}, npvs "
-          f"{m.get('commit')}{', --quick' if m.get('quick') else ''}")
+          f"{m.get('commit')}{', --quick' if m.get('quick') else ''}"
+          f"{', nice -' + str(m['nice']) if m.get('nice') else ''}")
     print(f"load average (1/5/15 min) at the start of each section: "
           f"{m.get('load')} (start); " + "; ".join(loads))
     print(f"window {m.get('window')} s after {m.get('warmup')} s warm-up; "
@@ -127,27 +128,35 @@ def vhost(rs):
     if not cells:
         return
     print("\nvhost-user: testpmd txonly pod -> switch -> testpmd rxonly pod "
-          "(virtio_user, 60-byte UDP, one flow);\nMpps received by the rx "
-          "pod, best of the runs; offered: sent by the tx pod in the same "
-          "window.\nThe two pods poll on lcore 0, the switch on lcore 1.")
-    tp, _ = best([c for c in cells if c["switch"] == "testpmd"])
+          "(virtio_user, 60-byte UDP, one flow).\nMpps, best of the runs: "
+          "delivered = received by the rx pod; offered = sent by the tx pod;"
+          "\nswitch rx = taken by the switch from the tx pod (all in the "
+          "same window). Both pods poll\non lcore 0, the switch on lcore 1: "
+          "three pollers on two cores (docs/benchmarks.md).")
+    sub = {"delivered": lambda r: r, "offered": lambda r: r.get("offered"),
+           "switch rx": lambda r: r.get("switch_rx")}
+    res = {}
     rows = []
     for sw in ("testpmd", "npvsd"):
         sc = [c for c in cells if c["switch"] == sw]
         if not sc:
             continue
-        b, runs = best(sc)
-        if b is None:
-            rows.append([sw, runs])
+        if all(why(c["res"]) for c in sc):
+            rows.append([sw, why(sc[0]["res"])])
             continue
-        off = " ".join(fmt(c["res"]["offered"]["mpps"]) for c in sc
-                       if "offered" in c["res"] and
-                       why(c["res"]["offered"]) is None)
-        ratio = fmt(b / tp, 2) if tp and sw == "npvsd" else ""
-        rows.append([sw + (" io" if sw == "testpmd" else ""), fmt(b), runs,
-                     off, ratio])
-    print(table(["switch", "Mpps", "runs", "offered Mpps", "npvsd/testpmd"],
-                rows))
+        row = [sw + (" io" if sw == "testpmd" else "")]
+        for k, get in sub.items():
+            v = [get(c["res"]) for c in sc]
+            v = [x["mpps"] for x in v if x and why(x) is None]
+            res[(sw, k)] = max(v) if v else None
+            row.append(fmt(max(v)) + f" ({' '.join(fmt(x) for x in v)})"
+                       if v else "n/a")
+        rows.append(row)
+    print(table(["switch", "delivered", "offered", "switch rx"], rows))
+    for k in ("delivered", "switch rx"):
+        a, b = res.get(("npvsd", k)), res.get(("testpmd", k))
+        if a and b:
+            print(f"npvsd/testpmd, {k}: {a / b:.2f}")
 
 
 def latency(rs):

@@ -40,6 +40,10 @@
 #   --force          run cells whose piece is missing (labelled)
 #   --results FILE   keep the raw results, one JSON object a line
 #                    (default /tmp/npvs-bench-results.jsonl)
+#   --nice N         run everything at nice -N (1 to 19; this shell, so
+#                    every switch, pod and generator inherits it): on a
+#                    shared, loaded machine the worker then keeps most of
+#                    its core. Default 0 (off); the table says which.
 #
 # Needs root, hugepages (setup.sh), dpdk-testpmd, python3. Everything it
 # starts is named npvs-bench-* (EAL prefixes, netns, veths nvbench-*) and
@@ -51,7 +55,7 @@ source "$BENCH_DIR/../integration/lib.sh"
 # ---- options ----
 
 QUICK=0 WINDOW="" WARMUP=1 REPEAT="" FORCE=0 ONLY=tput,newflow,vhost,latency
-RULES="" FLOWS="" RESULTS=/tmp/npvs-bench-results.jsonl BUILD_ARG=""
+RULES="" FLOWS="" RESULTS=/tmp/npvs-bench-results.jsonl BUILD_ARG="" NICE=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) QUICK=1 ;;
@@ -63,6 +67,7 @@ while [ $# -gt 0 ]; do
 	--only) ONLY=$2; shift ;;
 	--force) FORCE=1 ;;
 	--results) RESULTS=$2; shift ;;
+	--nice) NICE=$2; shift ;;
 	-h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) BUILD_ARG=$1 ;;
@@ -80,6 +85,11 @@ fi
 IFS=, read -ra RULE_LIST <<<"$RULES"
 IFS=, read -ra FLOW_LIST <<<"$FLOWS"
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
+if [ "$NICE" != 0 ]; then
+	[[ "$NICE" =~ ^[0-9]+$ ]] && [ "$NICE" -le 19 ] ||
+		{ echo "run.sh: --nice takes 0 to 19" >&2; exit 2; }
+	renice -n "-$NICE" -p $$ >/dev/null || exit 2
+fi
 
 npvs_init bench "$BUILD_ARG" >&2
 npvs_need dpdk-testpmd python3 taskset
@@ -110,7 +120,8 @@ result "\"kind\":\"machine\"" \
 	"\"load\":$(jstr "$(cut -d' ' -f1-3 /proc/loadavg)")" \
 	"\"dpdk\":$(jstr "$(pkg-config --modversion libdpdk 2>/dev/null)")" \
 	"\"commit\":$(jstr "$(git -C "$NPVS_SRC" describe --always --dirty 2>/dev/null)")" \
-	"\"window\":$WINDOW" "\"warmup\":$WARMUP" "\"quick\":$QUICK"
+	"\"window\":$WINDOW" "\"warmup\":$WARMUP" "\"quick\":$QUICK" \
+	"\"nice\":$NICE"
 
 # ---- what exists ----
 
@@ -403,18 +414,27 @@ vhost_pods() {
 	PTX_PID=$POD_PID
 }
 
-# vhost_measure: rate at the rx pod (and, alongside, at the tx pod: what
-# was offered); stops the pods.
+# vhost_measure SWITCH_SOURCE...: three rates in the same window: what
+# the tx pod sent (offered), what the switch took from it (its rx; the
+# rate.py source given), what the rx pod received (delivered, the
+# figure); stops the pods.
 vhost_measure() {
-	local rpid
+	local p1 p2
 	rate --telemetry "$(tel_sock ptx)" --count tx >"$NPVS_TMP/vtx.json" &
-	rpid=$!
+	p1=$!
+	rate "$@" --count rx >"$NPVS_TMP/vsw.json" &
+	p2=$!
 	CELL=$(rate --telemetry "$(tel_sock prx)" --count rx)
-	wait "$rpid"
+	wait "$p1" "$p2"
 	stop "$PTX_PID"
 	stop "$PRX_PID"
-	CELL=$(python3 -c 'import json,sys; a=json.loads(sys.argv[1]); a["offered"]=json.load(open(sys.argv[2])); print(json.dumps(a))' \
-		"$CELL" "$NPVS_TMP/vtx.json" 2>/dev/null || echo "$CELL")
+	CELL=$(python3 -c '
+import json, sys
+a = json.loads(sys.argv[1])
+a["offered"] = json.load(open(sys.argv[2]))
+a["switch_rx"] = json.load(open(sys.argv[3]))
+print(json.dumps(a))' "$CELL" "$NPVS_TMP/vtx.json" "$NPVS_TMP/vsw.json" \
+		2>/dev/null || echo "$CELL")
 }
 
 vhost_testpmd() {
@@ -430,7 +450,7 @@ vhost_testpmd() {
 		return
 	fi
 	vhost_pods
-	vhost_measure
+	vhost_measure --telemetry "$(tel_sock vsw)"
 	stop "$sw"
 }
 
@@ -451,7 +471,7 @@ vhost_npvsd() {
 		return
 	fi
 	vhost_pods
-	vhost_measure
+	vhost_measure --npvsd "$NPVSD_SOCK"
 	stop "$NPVSD_PID"
 }
 
