@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "ctl_cmds_policy.h"
 #include "ctl_proto.h"
 
 /* The command table: one row per command (docs/api.md lists them). */
@@ -31,6 +32,11 @@ static const struct ctl_cmd cmds[] = {
 	{ "endpoint_del", ctl_cmd_endpoint_del, "namespace, name: remove a pod" },
 	{ "endpoint_list", ctl_cmd_endpoint_list, "every pod" },
 	{ "stats", ctl_cmd_stats, "port counters and drop counters" },
+	{ "apply", ctl_cmd_apply, "source, text | documents, dry_run: add or "
+	  "update objects from manifests, one transaction" },
+	{ "delete", ctl_cmd_delete, "source, text | documents | objects, "
+	  "ignore_not_found, dry_run: remove objects" },
+	{ "get", ctl_cmd_get, "kind, namespace: stored objects and a table" },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -20,6 +20,8 @@
 
 #include <jansson.h>
 
+#include "ctl_cmds_policy.h"
+#include "ctl_store.h"
 #include "vs_api.h"
 
 /* Kubernetes names: DNS-1123 label (namespace), subdomain (pod). */
@@ -572,7 +574,11 @@ ctl_cmd_endpoint_add(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 	rc = parse_endpoint_spec(args, &spec, err);
 	if (rc < 0)
 		return rc;
-	rc = vs_endpoint_add(ctx->vs, &spec, msg, sizeof(msg));
+	if (ctl_cmds_store(ctx) == NULL)
+		return ctl_err_set(err, ENOMEM, NULL, "out of memory");
+	/* the policy learns the pod is local (ctl_store.h) */
+	rc = ctl_store_endpoint_add(ctx->store, ctx->vs, &spec, msg,
+			sizeof(msg));
 	if (rc < 0 && msg[0] == '\0')
 		snprintf(msg, sizeof(msg), "endpoint %s/%.120s: %s", spec.ns,
 				spec.name, strerror(-rc));
@@ -599,7 +605,9 @@ ctl_cmd_endpoint_del(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 				sizeof(name), err);
 	if (rc < 0)
 		return rc;
-	rc = vs_endpoint_del(ctx->vs, ns, name);
+	if (ctl_cmds_store(ctx) == NULL)
+		return ctl_err_set(err, ENOMEM, NULL, "out of memory");
+	rc = ctl_store_endpoint_del(ctx->store, ctx->vs, ns, name);
 	if (rc == -ENOENT)
 		return ctl_err_set(err, rc, "/args/name", "no endpoint %s/%s",
 				ns, name);

@@ -41,6 +41,7 @@
 #include "ctl_cmds.h"
 #include "ctl_log.h"
 #include "ctl_proto.h"
+#include "ctl_store.h"
 
 RTE_LOG_REGISTER(npvs_logtype_ctl, npvs.ctl, INFO);
 
@@ -652,5 +653,6 @@ ctl_server_free(struct ctl_server *s)
 	}
 	free(s->conns);
 	free(s->pfds);
+	ctl_store_free(s->ctx.store);
 	free(s);
 }

@@ -366,6 +366,13 @@ log_done(const char *what, const struct ctl_store *st,
 			json_array_size(rep->objects), st->gen);
 		return;
 	}
+	if (!rep->compiled) {
+		CTL_LOG(INFO, "%s: %zu objects, policy g%u active in %lu us: no "
+			"NetworkPolicy left, nobody isolated", what,
+			json_array_size(rep->objects), st->gen,
+			(unsigned long)rep->active_us);
+		return;
+	}
 	CTL_LOG(INFO, "%s: %zu objects, policy g%u active in %lu us (parse "
 		"%lu, compile %lu, publish %lu): %u policies, %u pods (%u "
 		"local), %lu rules, %u contexts built, %u reused", what,
@@ -545,6 +552,7 @@ ctl_store_endpoint_add(struct ctl_store *st, struct vs *vs,
 	rc = rebuild(st, vs, &st->set, spec, &rs, &rep, &err);
 	if (rc == 0)
 		rc = publish(st, vs, rs, &rep, &err);
+	rep.active_us = now_us() - t0;
 	if (rc < 0) {
 		snprintf(msg, msglen, "endpoint %s/%.120s: %s", spec->ns,
 				spec->name, err.msg);
@@ -558,8 +566,11 @@ ctl_store_endpoint_add(struct ctl_store *st, struct vs *vs,
 	if (rc < 0 && rep.published)
 		resync(st, vs, why);
 	else if (rep.published)
-		CTL_LOG(INFO, "%s: policy g%u active in %lu us", why, st->gen,
-			(unsigned long)(now_us() - t0));
+		CTL_LOG(INFO, "%s: policy g%u active in %lu us (compile %lu, "
+			"publish %lu)", why, st->gen,
+			(unsigned long)rep.active_us,
+			(unsigned long)(rep.active_us - rep.publish_us),
+			(unsigned long)rep.publish_us);
 	ctl_store_report_clear(&rep);
 	return rc;
 }

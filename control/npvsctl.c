@@ -2,7 +2,7 @@
 /*
  * npvsctl.c: the command-line client of npvsd (docs/api.md).
  *
- *     npvsctl [--socket PATH] [-o table|json] [--timeout MS] COMMAND ...
+ *     npvsctl [--socket PATH] [-o table|json|yaml] [--timeout MS] COMMAND ...
  *
  * Global options may stand anywhere on the line. Each COMMAND is one row
  * of the subcommand table below: a name, a function called with
@@ -49,7 +49,12 @@ static const struct npvsctl_cmd subcmds[] = {
 	{ "port", cmd_port, "port add|del|list: the switch's ports" },
 	{ "endpoint", cmd_endpoint, "endpoint add|del|list: pods and their "
 	  "addresses" },
-	{ "get", cmd_get, "get ports|endpoints: list objects" },
+	{ "apply", npvsctl_cmd_apply, "apply -f PATH: add or update "
+	  "Namespaces, Pods, NetworkPolicies (one transaction)" },
+	{ "delete", npvsctl_cmd_delete, "delete -f PATH | KIND NAME: remove "
+	  "objects" },
+	{ "get", cmd_get, "get ports|endpoints|namespaces|pods|"
+	  "networkpolicies|nodes: list objects" },
 	{ "stats", cmd_stats, "port and drop counters" },
 	{ "reach", cmd_reach, "reach -f PATH...: who may reach whom under "
 	  "some manifests (offline, no npvsd)" },
@@ -62,7 +67,7 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: npvsctl [--socket PATH] [-o table|json] "
+	fprintf(f, "usage: npvsctl [--socket PATH] [-o table|json|yaml] "
 		"[--timeout MS] COMMAND [ARGS]\n\n"
 		"Drives npvsd over its control socket (default %s, or "
 		"$%s).\n\ncommands:\n", CTL_SOCKET_DEFAULT, CTL_SOCKET_ENV);
@@ -117,10 +122,7 @@ call_and_print(const char *cmd, json_t *args, void (*print)(const json_t *))
 	rc = npvsctl_call(cmd, args, &reply);
 	if (rc != 0)
 		return rc;
-	if (npvsctl_opts.json)
-		npvsctl_print_json(reply);
-	else
-		print(reply);
+	npvsctl_output(reply, print);
 	json_decref(reply);
 	return 0;
 }
@@ -497,8 +499,11 @@ cmd_endpoint(int argc, char **argv)
 /* ---- get ---- */
 
 static const char get_help[] =
-	"usage: npvsctl get ports|endpoints\n\n"
-	"Lists the objects of one kind (as 'port list', 'endpoint list').\n";
+	"usage: npvsctl get ports\n"
+	"       npvsctl get namespaces|pods|networkpolicies|endpoints|nodes "
+	"[-n NS]\n\n"
+	"Lists the objects of one kind: ports as 'port list'; the others as\n"
+	"npvsd stores them ('npvsctl get pods --help').\n";
 
 static int
 cmd_get(int argc, char **argv)
@@ -515,13 +520,8 @@ cmd_get(int argc, char **argv)
 		return rc != 0 ? (rc < 0 ? 0 : rc) :
 			call_and_print("port_list", NULL, print_port_list);
 	}
-	if (strcmp(kind, "endpoints") == 0 || strcmp(kind, "endpoint") == 0 ||
-			strcmp(kind, "ep") == 0) {
-		rc = no_args(argc - 1, argv + 1, get_help);
-		return rc != 0 ? (rc < 0 ? 0 : rc) :
-			call_and_print("endpoint_list", NULL,
-					print_endpoint_list);
-	}
+	if (kind[0] != '\0' && kind[0] != '-')
+		return npvsctl_cmd_get_objects(argc - 1, argv + 1);
 	fprintf(stderr, "npvsctl get: unknown kind '%s'\n%s", kind, get_help);
 	return NPVSCTL_EXIT_USAGE;
 }
@@ -564,11 +564,13 @@ global_opts(int *argc, char **argv)
 			if (npvsctl_opts.timeout_ms <= 0)
 				return npvsctl_usage_error("", "bad --timeout "
 						"'%s' (milliseconds)", v);
-		} else if (strcmp(v, "json") == 0 || strcmp(v, "table") == 0) {
+		} else if (strcmp(v, "json") == 0 || strcmp(v, "table") == 0 ||
+				strcmp(v, "yaml") == 0) {
 			npvsctl_opts.json = strcmp(v, "json") == 0;
+			npvsctl_opts.yaml = strcmp(v, "yaml") == 0;
 		} else {
-			return npvsctl_usage_error("", "-o '%s': use table or "
-					"json", v);
+			return npvsctl_usage_error("", "-o '%s': use table, "
+					"json or yaml", v);
 		}
 	}
 	*argc = o;

@@ -36,6 +36,7 @@ struct npvsctl_cmd {
 struct npvsctl_opts {
 	const char *socket;     /**< --socket; NULL: $NPVS_SOCKET or default */
 	bool json;              /**< -o json */
+	bool yaml;              /**< -o yaml */
 	int timeout_ms;         /**< --timeout */
 };
 
@@ -53,6 +54,16 @@ int npvsctl_usage_error(const char *cmd, const char *fmt, const char *arg);
 
 /** Print a reply as indented JSON. */
 void npvsctl_print_json(const json_t *reply);
+
+/* npvsctl_policy.c: apply, delete, get of objects; YAML output. */
+npvsctl_fn npvsctl_cmd_apply;
+npvsctl_fn npvsctl_cmd_delete;
+/** get KIND [-n NS] of a kind npvsd stores (argv[0] is the kind). */
+npvsctl_fn npvsctl_cmd_get_objects;
+/** Print any JSON value as a YAML document (libyaml's emitter). */
+void npvsctl_print_yaml(const json_t *v);
+/** Print a reply: as JSON (-o json), YAML (-o yaml) or with print(). */
+void npvsctl_output(const json_t *reply, void (*print)(const json_t *));
 
 /* npvsctl_table.c: aligned tables from reply arrays. */
 void npvsctl_print_ports(const json_t *ports, bool counters);

@@ -25,6 +25,7 @@
 
 #include "ctl_cmds.h"
 #include "ctl_proto.h"
+#include "ctl_store.h"
 #include "test_ctl_fake_vs.h"
 
 struct fixture {
@@ -50,6 +51,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	ctl_store_free(f->ctx.store);
 	fake_vs_free(f->vs);
 	free(f);
 	return 0;

@@ -374,7 +374,7 @@ test_apply_actions(void **state)
 		"apiVersion: v1\nkind: Node\nmetadata: {name: node-other}\n";
 	struct fixture *f = *state;
 	char buf[1024];
-	json_t *r;
+	json_t *r, *req;
 
 	r = apply(f, "cluster.yaml", cluster_yaml);
 	actions(r, buf, sizeof(buf));
@@ -385,7 +385,13 @@ test_apply_actions(void **state)
 	assert_int_equal(f->vs->n_publish, 0);
 	json_decref(r);
 
-	r = apply(f, "policy.yaml", policy_yaml);
+	/* through the command table, as npvsd runs it */
+	r = json_pack("{s:s, s:{s:s, s:s}}", "cmd", "apply", "args", "source",
+			"policy.yaml", "text", policy_yaml);
+	assert_non_null(r);
+	req = r;
+	r = ctl_cmds_handle(&f->ctx, req);
+	json_decref(req);
 	assert_true(json_is_true(json_object_get(r, "published")));
 	assert_int_equal(json_integer_value(json_object_get(r, "generation")),
 			1);
@@ -454,6 +460,11 @@ test_pods_local_and_peers(void **state)
 	assert_false(allowed(f, "10.0.0.1", "10.0.0.3", 80));
 }
 
+#define EP_ADD_B "{\"cmd\":\"endpoint_add\",\"args\":{\"namespace\":" \
+	"\"x\",\"name\":\"b\",\"port\":\"p-b\",\"ips\":[\"10.0.0.2\"]}}"
+#define EP_DEL_B "{\"cmd\":\"endpoint_del\",\"args\":{\"namespace\":" \
+	"\"x\",\"name\":\"b\"}}"
+
 /* Endpoint hooks: every add and del recompiles; a failed add is undone. */
 static void
 test_endpoint_hooks(void **state)
@@ -462,6 +473,7 @@ test_endpoint_hooks(void **state)
 	struct vs_endpoint_spec s;
 	char msg[256];
 	unsigned int n;
+	json_t *r;
 
 	apply_ok(f, "cluster.yaml", cluster_yaml);
 	apply_ok(f, "policy.yaml", policy_yaml);
@@ -470,12 +482,18 @@ test_endpoint_hooks(void **state)
 	endpoint(f, "x", "a", "10.0.0.1");
 	assert_int_equal(f->vs->n_publish, n + 1);
 	assert_int_equal(where_is(f, "10.0.0.1"), W_LOCAL);
-	endpoint(f, "x", "b", "10.0.0.2");
+	r = ctl_cmds_handle_line(&f->ctx, EP_ADD_B, strlen(EP_ADD_B));
+	assert_true(json_is_true(json_object_get(r, "ok")));
+	json_decref(r);
+	assert_int_equal(f->vs->n_publish, n + 2);
 	assert_int_equal(where_is(f, "10.0.0.2"), W_LOCAL);
 
-	/* del: x/b's object has no address, so it is gone from the policy */
-	assert_int_equal(ctl_store_endpoint_del(f->ctx.store, f->vs, "x", "b"),
-			0);
+	/* del (through the command table): x/b's object has no address, so
+	 * it is gone from the policy
+	 */
+	n = f->vs->n_publish;
+	json_decref(ctl_cmds_handle_line(&f->ctx, EP_DEL_B, strlen(EP_DEL_B)));
+	assert_int_equal(f->vs->n_publish, n + 1);
 	assert_int_equal(where_is(f, "10.0.0.2"), W_UNKNOWN);
 	assert_int_equal(ctl_store_endpoint_del(f->ctx.store, f->vs, "x", "b"),
 			-ENOENT);
