@@ -323,12 +323,36 @@ vs_port_link_refresh(struct vs *vs)
 		link_refresh_one(p);
 }
 
+/*
+ * Free whatever a new port received before it is published. DPDK's
+ * af_packet PMD opens its socket for every interface and binds it to its
+ * own only afterwards, so the ring can hold copies of other ports' frames
+ * from that window; forwarding them would duplicate other pods' packets.
+ * No worker polls the port yet, so the control thread may read its queues.
+ */
+static void
+port_drain(struct vs_port *p)
+{
+	struct rte_mbuf *pkts[32];
+	uint16_t q, n;
+	unsigned int rounds;
+
+	for (q = 0; q < p->n_rxq; q++)
+		for (rounds = 0; rounds < 1024; rounds++) {
+			n = rte_eth_rx_burst(p->port_id, q, pkts, RTE_DIM(pkts));
+			if (n == 0)
+				break;
+			rte_pktmbuf_free_bulk(pkts, n);
+		}
+}
+
 /* The port is started: take its counters' baseline and publish it. */
 static int
 port_publish(struct vs *vs, struct vs_port *p, char *err, size_t errlen)
 {
 	int rc;
 
+	port_drain(p);
 	p->uplink = p->spec.uplink;
 	vs_port_stats_sum(vs, p->port_id, &p->base);
 	link_refresh_one(p);
