@@ -51,31 +51,6 @@ signals_install(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* mkdir -p of the directory that will hold path. */
-static int
-parent_dir_make(const char *path)
-{
-	char dir[VS_PATH_MAX];
-	char *p;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	p = strrchr(dir, '/');
-	if (p == NULL || p == dir)
-		return 0;
-	*p = '\0';
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* The config's static ports, then its endpoints. */
 static int
 static_objects_add(struct vs *vs, const struct ctl_config *c, char *err,
@@ -130,9 +105,8 @@ run(struct ctl_config *cfg, const char *argv0)
 		fprintf(stderr, "npvsd: %s\n", err);
 		return 1;
 	}
+	/* ctl_server_create() makes the socket's directory. */
 	rc = static_objects_add(vs, cfg, err, sizeof(err));
-	if (rc == 0)
-		rc = parent_dir_make(cfg->vs.socket_path);
 	if (rc < 0) {
 		fprintf(stderr, "npvsd: %s\n", err[0] ? err : strerror(-rc));
 		vs_destroy(vs);
