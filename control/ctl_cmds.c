@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "ctl_cmds_policy.h"
+#include "ctl_nodes.h"
 #include "ctl_proto.h"
 
 /* The command table: one row per command (docs/api.md lists them). */
@@ -36,6 +37,10 @@ static const struct ctl_cmd cmds[] = {
 	  "update objects from manifests, one transaction" },
 	{ "delete", ctl_cmd_delete, "source, text | documents | objects, "
 	  "ignore_not_found, dry_run: remove objects" },
+	{ "node_list", ctl_cmd_node_list, "other nodes (VXLAN tunnels), "
+	  "tunnel state and counters" },
+	{ "node_info", ctl_cmd_node_info, "this node's Node object with "
+	  "Flannel's annotations (apply it on the Flannel side)" },
 	{ "get", ctl_cmd_get, "kind, namespace: stored objects and a table" },
 };
 

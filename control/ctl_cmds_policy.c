@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "acl_model.h"
+#include "ctl_nodes.h"
 #include "ctl_store.h"
 #include "manifest.h"
 #include "vs_api.h"
@@ -314,6 +315,8 @@ ctl_cmd_apply(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 		return rc;
 	}
 	rc = ctl_store_apply(st, ctx->vs, d.v, d.n, &o, &rep, err);
+	if (rc == 0 && !o.dry_run)      /* Node objects -> tunnels (vx) */
+		ctl_nodes_sync(ctx, ctl_store_set(st), rep.warnings);
 	if (rc == 0)
 		report_reply(&rep, o.dry_run, reply);
 	ctl_store_report_clear(&rep);
@@ -351,6 +354,8 @@ ctl_cmd_delete(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 		goto out;
 	rc = ctl_store_delete(st, ctx->vs, d.v, d.n, refs, n_refs, &o, &rep,
 			err);
+	if (rc == 0 && !o.dry_run)      /* Node objects -> tunnels (vx) */
+		ctl_nodes_sync(ctx, ctl_store_set(st), rep.warnings);
 	if (rc == 0)
 		report_reply(&rep, o.dry_run, reply);
 	ctl_store_report_clear(&rep);

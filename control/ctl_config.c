@@ -266,6 +266,94 @@ f_mac(struct parser *p, yaml_node_t *v, const char *path, void *obj)
 	return get_mac(p, v, path, CFG(obj)->vs.mac);
 }
 
+/* ---- tunnel: VXLAN to other nodes (docs/tunnels.md) ---- */
+
+static int
+f_tun_underlay(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	struct vs_config *c = &CFG(obj)->vs;
+	const char *s = scalar(v);
+
+	if (s != NULL && strchr(s, '/') == NULL &&
+			ctl_config_parse_ip(s, &c->underlay_ip) == 0 &&
+			c->underlay_ip.family == AF_INET) {
+		c->underlay_len = 32;
+		return 0;
+	}
+	if (s == NULL || ctl_config_parse_cidr(s, &c->underlay_ip,
+			&c->underlay_len) < 0 || c->underlay_ip.family != AF_INET)
+		return fail(p, v, path, "not an IPv4 address/prefix "
+				"(192.168.50.2/24): '%s'", s ? s : "(not a scalar)");
+	return 0;
+}
+
+static int
+f_tun_vtep_mac(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	CFG(obj)->vs.has_vtep_mac = true;
+	return get_mac(p, v, path, CFG(obj)->vs.vtep_mac);
+}
+
+static int
+f_tun_nh_mac(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	CFG(obj)->vs.has_nexthop_mac = true;
+	return get_mac(p, v, path, CFG(obj)->vs.nexthop_mac);
+}
+
+static int
+f_tun_next_hop(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	return get_ip(p, v, path, true, &CFG(obj)->vs.underlay_gw);
+}
+
+static int
+f_tun_vni(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	return get_uint(p, v, path, 0xffffff, &CFG(obj)->vs.vni);
+}
+
+static int
+f_tun_port(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	unsigned int n = 0;
+	int rc = get_uint(p, v, path, 65535, &n);
+
+	if (rc == 0 && n == 0)
+		return fail(p, v, path, "port 0");
+	CFG(obj)->vs.vxlan_port = (uint16_t)n;
+	return rc;
+}
+
+static int
+f_tun_mtu(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	unsigned int n = 0;
+	int rc = get_uint(p, v, path, 9216, &n);
+
+	if (rc == 0 && n < 68 + 50)
+		return fail(p, v, path, "MTU below %d", 68 + 50);
+	CFG(obj)->vs.underlay_mtu = (uint16_t)n;
+	return rc;
+}
+
+static const struct field tunnel_fields[] = {
+	{ "underlay", f_tun_underlay },
+	{ "vtep_mac", f_tun_vtep_mac },
+	{ "vni", f_tun_vni },
+	{ "port", f_tun_port },
+	{ "mtu", f_tun_mtu },
+	{ "next_hop", f_tun_next_hop },
+	{ "next_hop_mac", f_tun_nh_mac },
+	{ NULL, NULL },
+};
+
+static int
+f_tunnel(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	return map_walk(p, v, path, tunnel_fields, obj);
+}
+
 static int
 f_socket(struct parser *p, yaml_node_t *v, const char *path, void *obj)
 {
@@ -697,6 +785,7 @@ static const struct field top_fields[] = {
 	{ "node", f_node },
 	{ "pod_cidr", f_pod_cidr },
 	{ "gateway", f_gateway },
+	{ "tunnel", f_tunnel },
 	{ "mac", f_mac },
 	{ "socket", f_socket },
 	{ "lcores", f_lcores },

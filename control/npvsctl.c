@@ -56,6 +56,10 @@ static const struct npvsctl_cmd subcmds[] = {
 	{ "get", cmd_get, "get ports|endpoints|namespaces|pods|"
 	  "networkpolicies|nodes: list objects" },
 	{ "stats", cmd_stats, "port and drop counters" },
+	{ "node-info", npvsctl_cmd_node_info, "this node's Node object with "
+	  "Flannel's annotations" },
+	{ "tunnel", npvsctl_cmd_tunnel, "other nodes, VXLAN state and "
+	  "counters" },
 	{ "reach", cmd_reach, "reach -f PATH...: who may reach whom under "
 	  "some manifests (offline, no npvsd)" },
 };

@@ -65,6 +65,10 @@ void npvsctl_print_yaml(const json_t *v);
 /** Print a reply: as JSON (-o json), YAML (-o yaml) or with print(). */
 void npvsctl_output(const json_t *reply, void (*print)(const json_t *));
 
+/* npvsctl_node.c: node-info, tunnel (VXLAN to other nodes). */
+npvsctl_fn npvsctl_cmd_node_info;
+npvsctl_fn npvsctl_cmd_tunnel;
+
 /* npvsctl_table.c: aligned tables from reply arrays. */
 void npvsctl_print_ports(const json_t *ports, bool counters);
 void npvsctl_print_endpoints(const json_t *endpoints);

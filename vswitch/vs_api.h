@@ -61,6 +61,18 @@ struct vs_config {
 	unsigned int idle_polls;        /**< empty polls before sleeping */
 	unsigned int idle_sleep_max_us; /**< longest sleep */
 	char log_level[32];             /**< EAL --log-level, e.g. "info" */
+
+	/* VXLAN to other nodes (docs/tunnels.md); underlay_ip unset: off */
+	struct vs_ip underlay_ip;       /**< our VTEP (public) IPv4 */
+	uint8_t underlay_len;           /**< its prefix: on-link VTEPs */
+	struct vs_ip underlay_gw;       /**< optional next hop off-link */
+	uint8_t vtep_mac[6];            /**< VtepMAC (default: mac) */
+	bool has_vtep_mac;
+	uint8_t nexthop_mac[6];         /**< static underlay next-hop MAC */
+	bool has_nexthop_mac;           /**< else resolved with ARP */
+	uint32_t vni;                   /**< 1 */
+	uint16_t vxlan_port;            /**< 8472 (Linux, Flannel); 4789 */
+	uint16_t underlay_mtu;          /**< 1500 */
 };
 
 /** Fill a config with the defaults docs/operations.md lists. */
@@ -171,7 +183,10 @@ uint32_t vs_endpoint_list(struct vs *vs, struct vs_endpoint_info *out,
 	X(NOT_IP, "unsupported_ethertype") \
 	X(NO_PORT, "no_port") \
 	X(LINK_DOWN, "link_down") \
-	X(NOT_FOR_US, "not_for_us")
+	X(NOT_FOR_US, "not_for_us") \
+	X(UPLINK_OTHER, "uplink_not_vxlan") \
+	X(TUN_NO_NEIGH, "tunnel_no_neighbour") \
+	X(TUN_DROP, "tunnel_drop")
 
 enum vs_drop {
 #define VS_DROP_ENUM(sym, str) VS_DROP_##sym,
@@ -210,4 +225,52 @@ int vs_policy_publish(struct vs *vs, struct acl_ruleset *rs,
 /** The live ruleset (for acl_compile_opts.prev), or NULL. */
 const struct acl_ruleset *vs_policy_get(struct vs *vs);
 
+/* ---- nodes: VXLAN tunnels to other nodes (vs_tunnel.c) ---- */
+
+/** Another node of the cluster, as its Flannel annotations say. */
+struct vs_node_spec {
+	char name[VS_POD_MAX];          /**< Kubernetes node name */
+	uint8_t subnet[4];              /**< pod subnet (podCIDR), network order */
+	uint8_t subnet_len;
+	uint8_t public_ip[4];           /**< its VTEP (underlay) IPv4 */
+	uint8_t vtep_mac[6];            /**< its VtepMAC */
+	uint32_t vni;
+};
+
+struct vs_node_info {
+	struct vs_node_spec spec;
+	bool mac_known;                 /**< underlay next hop resolved */
+	uint8_t nexthop_mac[6];
+};
+
+/** What the tunnel runs with, and its counters (sums over workers). */
+struct vs_tunnel_info {
+	bool enabled;                   /**< underlay_ip set and an uplink */
+	bool uplink;                    /**< an uplink port exists */
+	uint8_t vtep_mac[6];            /**< the VtepMAC in use */
+	uint64_t encap, decap, pass;
+	uint64_t drop[32];              /**< by vxlan_drop (tunnels/vxlan.h) */
+	const char *drop_name[32];      /**< NULL past the last reason */
+};
+
+/**
+ * Add or replace a node: its pod subnet is routed into a VXLAN tunnel to
+ * its public IP (a new snapshot, published under RCU). Works without an
+ * uplink too (packets are then dropped as no_port).
+ * @return 0, -EINVAL (bad spec), -EEXIST (subnet or IP of another node, or
+ *   the subnet overlaps our pod CIDR), -ENOSPC, -ENOMEM; err says why.
+ */
+int vs_node_set(struct vs *vs, const struct vs_node_spec *spec,
+		char *err, size_t errlen);
+
+/** Remove a node. @return 0 or -ENOENT. */
+int vs_node_del(struct vs *vs, const char *name);
+
+/** Copy up to max nodes into out. @return the number of nodes. */
+uint32_t vs_node_list(struct vs *vs, struct vs_node_info *out, uint32_t max);
+
+/** The tunnel's state and counters. */
+void vs_tunnel_info(struct vs *vs, struct vs_tunnel_info *out);
+
 #endif /* NPVS_VS_API_H */
+

@@ -28,6 +28,7 @@
 #include "vs_api.h"
 #include "vs_log.h"
 #include "vs_priv.h"
+#include "vs_tunnel.h"
 
 RTE_LOG_REGISTER(npvs_logtype_vs, npvs.vswitch, INFO);
 
@@ -50,6 +51,9 @@ vs_config_defaults(struct vs_config *c)
 	c->idle_backoff = true;
 	c->idle_polls = 256;
 	c->idle_sleep_max_us = 250;
+	c->vni = 1;                     /* Flannel's VXLAN defaults */
+	c->vxlan_port = 8472;
+	c->underlay_mtu = 1500;
 }
 
 const struct vs_config *
@@ -249,6 +253,7 @@ state_free(struct vs *vs)
 	vs->snap = NULL;
 	vs_routes_unref(vs->routes);
 	vs->routes = NULL;
+	vs_tunnel_free(vs);
 	acl_ruleset_free(vs->policy);
 	vs->policy = NULL;
 	for (i = 0; i < vs->n_wk; i++)

@@ -18,6 +18,7 @@
 #include <rte_prefetch.h>
 
 #include "vs_stages.h"
+#include "vs_tunnel.h"
 
 #define PREFETCH_OFFSET 4
 
@@ -87,6 +88,7 @@ parse_one(struct vs_worker *w, const struct vs_snap *snap,
 
 	pm->src_nh = VS_NH_MISS;
 	pm->dst_nh = VS_NH_MISS;
+	pm->dst_vtep = VS_NH_MISS;
 	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth))) {
 		vs_pkt_drop(w, m, pm, VS_DROP_MALFORMED);
 		return;
@@ -143,6 +145,16 @@ vs_stage_lookup(struct vs_worker *w, const struct vs_snap *snap, uint16_t n)
 				VS_NH_MISS;
 		pm->dst_nh = (d & RTE_LPM_LOOKUP_SUCCESS) ? d & 0x00ffffff :
 				VS_NH_MISS;
+		/* a remote node's subnet (vs_tunnel.h): no local endpoint */
+		pm->dst_vtep = VS_NH_MISS;
+		if (unlikely(pm->src_nh != VS_NH_MISS &&
+				(pm->src_nh & VS_NH_TUNNEL)))
+			pm->src_nh = VS_NH_MISS;
+		if (unlikely(pm->dst_nh != VS_NH_MISS &&
+				(pm->dst_nh & VS_NH_TUNNEL))) {
+			pm->dst_vtep = pm->dst_nh & ~VS_NH_TUNNEL;
+			pm->dst_nh = VS_NH_MISS;
+		}
 	}
 }
 
@@ -255,6 +267,13 @@ vs_burst_process(struct vs_worker *w, const struct vs_snap *snap,
 {
 	RTE_ASSERT(n <= VS_BURST);
 	w->n_free = 0;
+	/* VXLAN from other nodes: only the inner frames go on (vs_tunnel.h) */
+	if (unlikely(snap->tun != NULL && snap->tun->uplink == in_port &&
+			snap->tun->enabled)) {
+		n = vs_tunnel_rx(w, snap, pkts, n);
+		if (n == 0)
+			return;
+	}
 	vs_stage_parse(w, snap, pkts, n);
 	vs_stage_lookup(w, snap, n);
 	vs_stage_learn(w, snap, in_port, pkts, n);

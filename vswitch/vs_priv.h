@@ -42,6 +42,9 @@
 #include "vs_api.h"
 
 struct acl_ruleset;
+struct vs_tunnel;
+struct vs_tun_snap;
+struct vs_tun_wk;
 
 #define VS_BURST 32                     /**< rx burst and tx buffer size */
 #define VS_EP_MAX 4096                  /**< local endpoints (LPM next hop ids) */
@@ -123,6 +126,7 @@ struct vs_snap {
 	struct vs_snap_worker wk[VS_WORKERS_MAX];
 	const struct acl_ruleset *policy;       /**< owned by vs; may be NULL */
 	struct vs_snap_ep ep[VS_EP_MAX];        /**< by endpoint id */
+	const struct vs_tun_snap *tun;          /**< VXLAN (vs_tunnel.h), or NULL */
 };
 
 /* ---- workers ---- */
@@ -147,6 +151,7 @@ enum vs_pkt_kind {
 	VS_PK_ARP,      /**< parsed ARP packet */
 	VS_PK_TX,       /**< decided: goes out on out_port */
 	VS_PK_DONE,     /**< dropped or consumed: already in the free list */
+	VS_PK_VXLAN,    /**< routed into a tunnel: dst_vtep (vs_tunnel.h) */
 };
 
 struct vs_pkt_meta {
@@ -157,6 +162,8 @@ struct vs_pkt_meta {
 	uint32_t dst_ip;        /**< IPv4 destination / ARP target, host order */
 	uint32_t src_nh;        /**< LPM results, VS_NH_MISS if none */
 	uint32_t dst_nh;
+	uint32_t dst_vtep;      /**< VTEP slot of a remote node's subnet, or
+				  *  VS_NH_MISS (then dst_nh is MISS too) */
 };
 #define VS_NH_MISS UINT32_MAX
 
@@ -193,6 +200,10 @@ struct vs_worker {
 
 	/* last ARP request sent per endpoint id (tsc), rate limit */
 	uint64_t arp_tsc[VS_EP_MAX];
+
+	struct vs_tun_wk *tun;          /**< VXLAN state (vs_tunnel.h), set by
+					  *  the control thread before the first
+					  *  snapshot with a tunnel */
 } __rte_cache_aligned;
 
 /* ---- the switch ---- */
@@ -227,6 +238,7 @@ struct vs {
 	uint64_t next_link_check;       /**< tsc */
 	struct acl_ruleset *policy;     /**< live ruleset (vs_policy.c) */
 	rte_spinlock_t publish_lock;    /**< any snapshot publisher takes it */
+	struct vs_tunnel *tun;          /**< nodes and VTEPs (vs_tunnel.c) */
 };
 
 /* vs_snap.c */

@@ -25,6 +25,7 @@
 #include <rte_ip.h>
 
 #include "vs_stages.h"
+#include "vs_tunnel.h"
 
 #define ICMP_ECHO_TTL 64
 
@@ -104,6 +105,10 @@ route_one(struct vs_worker *w, const struct vs_snap *snap, uint16_t in_port,
 	uint64_t nw;
 
 	if (pm->dst_nh == VS_NH_MISS || !snap->ep[pm->dst_nh].valid) {
+		if (pm->dst_vtep != VS_NH_MISS) {      /* another node's pod */
+			vs_tunnel_route_one(w, m, pm);
+			return;
+		}
 		if (gateway_echo(snap, m, pm))
 			vs_pkt_out(pm, in_port);
 		else
@@ -144,4 +149,6 @@ vs_stage_route(struct vs_worker *w, const struct vs_snap *snap,
 	for (i = 0; i < n; i++)
 		if (w->meta[i].kind == VS_PK_IP4)
 			route_one(w, snap, in_port, pkts[i], &w->meta[i]);
+	if (snap->tun != NULL)
+		vs_tunnel_encap(w, snap, in_port, pkts, n);
 }

@@ -27,6 +27,7 @@
 
 #include "vs_log.h"
 #include "vs_priv.h"
+#include "vs_tunnel.h"
 
 #define VS_LPM_TBL8S 1024       /* /32 routes take one tbl8 per /24 */
 
@@ -86,6 +87,8 @@ routes_build(struct vs *vs, uint64_t gen)
 		return NULL;
 	}
 	rc = routes_fill(vs, r->lpm);
+	if (rc == 0)
+		rc = vs_tunnel_routes_fill(vs, r->lpm);  /* remote nodes */
 	if (rc < 0) {
 		VS_LOG(ERR, "rte_lpm_add in %s: %s\n", name, strerror(-rc));
 		rte_lpm_free(r->lpm);
@@ -186,6 +189,10 @@ snap_build(struct vs *vs)
 		s->port[p->port_id] = p;
 	rxq_assign(vs, s);
 	eps_fill(vs, s);
+	if (vs_tunnel_snap_fill(vs, s) < 0) {
+		vs_snap_free(vs, s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -196,6 +203,7 @@ vs_snap_free(struct vs *vs, struct vs_snap *s)
 	if (s == NULL)
 		return;
 	vs_routes_unref(s->routes);
+	vs_tunnel_snap_free(s);
 	rte_free(s);
 }
 

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vs_tunnel_dp.c: the data-path side of VXLAN between nodes (vs_tunnel.h).
+ *
+ * Uplink rx: vxlan_decap_burst over the whole burst. Inner frames stay in
+ * the burst and go through every later stage (conntrack, policy, route)
+ * exactly like a pod's packets; their Ethernet destination (our VtepMAC)
+ * is rewritten to the router MAC so parse accepts them. ARP is handed to
+ * vs_neigh.c; any other non-VXLAN frame on the uplink is counted as
+ * uplink_not_vxlan and dropped (npvsd does not route to the underlay yet).
+ *
+ * Route: a destination in a remote node's subnet has dst_vtep set by the
+ * lookup stage; route marks it VS_PK_VXLAN after the TTL check and
+ * decrement; vs_tunnel_encap then encapsulates every marked packet of the
+ * burst in one vxlan_encap_burst and sends it out on the uplink. The
+ * outer destination MAC is the underlay neighbour of the VTEP (or of the
+ * gateway, or the configured next-hop MAC); unresolved: the packet is
+ * dropped (tunnel_no_neighbour) and, at most every VS_TUN_ARP_RETRY_MS per
+ * slot and worker, its mbuf becomes an ARP request instead. Too big with
+ * DF: ICMP "fragmentation needed" back to the sender; too big without DF:
+ * dropped (tunnel_drop, and vxlan_too_big in the tunnel counters).
+ *
+ * Thread-safety: worker lcores; see vs_stages.h.
+ */
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include "vs_stages.h"
+#include "vs_tunnel.h"
+
+bool
+vs_tunnel_tx_extra(struct vs_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct vs_txbuf *b = &w->tx[port];
+
+	/* Leave one place: vs_stage_tx appends before it flushes. */
+	if (b->n >= VS_BURST - 1)
+		return false;
+	if (!b->listed) {
+		b->listed = 1;
+		w->touched[w->n_touched++] = port;
+	}
+	b->pkts[b->n++] = m;
+	return true;
+}
+
+static inline void
+tun_free(struct vs_tun_wk *tw, struct rte_mbuf *m)
+{
+	tw->free[tw->n_free++] = m;
+}
+
+static void
+tun_free_flush(struct vs_tun_wk *tw)
+{
+	if (tw->n_free)
+		rte_pktmbuf_free_bulk(tw->free, tw->n_free);
+	tw->n_free = 0;
+}
+
+uint16_t
+vs_tunnel_rx(struct vs_worker *w, const struct vs_snap *snap,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct vs_tun_snap *ts = snap->tun;
+	struct vs_tun_wk *tw = w->tun;
+	uint16_t i, k = 0;
+
+	vxlan_decap_burst(&ts->vx, &tw->vx, pkts, n, tw->res, NULL);
+	tw->n_free = 0;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
+
+		if (likely(tw->res[i] == VXLAN_RES_OK)) {
+			rte_ether_addr_copy(&snap->mac, &eth->dst_addr);
+			pkts[k++] = m;
+		} else if (tw->res[i] == VXLAN_RES_PASS &&
+				rte_pktmbuf_data_len(m) >= sizeof(*eth) &&
+				eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+			vs_neigh_arp_input(w, snap, m);
+		} else {
+			vs_ctr_add(&w->drops[tw->res[i] == VXLAN_RES_PASS ?
+					VS_DROP_UPLINK_OTHER : VS_DROP_TUN_DROP], 1);
+			tun_free(tw, m);
+		}
+	}
+	tun_free_flush(tw);
+	return k;
+}
+
+static inline void
+ttl_decrement(struct rte_ipv4_hdr *ip)
+{
+	uint32_t check = ip->hdr_checksum;
+
+	check += RTE_BE16(0x0100);
+	ip->hdr_checksum = (uint16_t)(check + (check >= 0xffff));
+	ip->time_to_live--;
+}
+
+void
+vs_tunnel_route_one(struct vs_worker *w, struct rte_mbuf *m,
+		struct vs_pkt_meta *pm)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, void *,
+			pm->l3_off);
+
+	if (unlikely(ip->time_to_live <= 1)) {
+		vs_pkt_drop(w, m, pm, VS_DROP_TTL);
+		return;
+	}
+	ttl_decrement(ip);
+	pm->kind = VS_PK_VXLAN;
+}
+
+/* The VTEP's underlay MAC is unknown: ask, with this packet's mbuf. */
+static void
+unresolved(struct vs_worker *w, const struct vs_tun_snap *ts,
+		struct rte_mbuf *m, struct vs_pkt_meta *pm, uint32_t nslot,
+		rte_be32_t target)
+{
+	struct vs_tun_wk *tw = w->tun;
+	uint64_t now = rte_get_tsc_cycles();
+
+	vs_ctr_add(&w->drops[VS_DROP_TUN_NO_NEIGH], 1);
+	if (now - tw->arp_tsc[nslot] >= w->tsc_hz / 1000 * VS_TUN_ARP_RETRY_MS &&
+			vs_neigh_request_build(m, ts, target)) {
+		tw->arp_tsc[nslot] = now;
+		vs_pkt_out(pm, ts->uplink);
+		return;
+	}
+	vs_pkt_consume(w, m, pm);
+}
+
+/* Fill tw->dst[k] for packet i; false when it was consumed instead. */
+static bool
+dst_fill(struct vs_worker *w, const struct vs_tun_snap *ts,
+		struct rte_mbuf *m, struct vs_pkt_meta *pm, uint16_t k)
+{
+	const struct vtep_entry *e = vtep_get(ts->vteps, pm->dst_vtep);
+	struct vxlan_dst *d = &w->tun->dst[k];
+	rte_be32_t target;
+	uint32_t nslot;
+	uint64_t nw;
+
+	if (unlikely(e == NULL || !ts->enabled)) {
+		vs_pkt_drop(w, m, pm, VS_DROP_NO_PORT);
+		return false;
+	}
+	*d = e->dst;
+	if (ts->static_mac) {
+		d->mac = ts->nh_mac;
+		return true;
+	}
+	nslot = vs_neigh_slot(ts, e, pm->dst_vtep, &target);
+	nw = __atomic_load_n(&ts->neigh[nslot], __ATOMIC_RELAXED);
+	if (unlikely(!(nw & VS_NEIGH_VALID))) {
+		unresolved(w, ts, m, pm, nslot, target);
+		return false;
+	}
+	vs_neigh_unpack(nw, d->mac.addr_bytes);
+	return true;
+}
+
+/* Encap refused packet i: ICMP back if too big with DF; then drop it. */
+static void
+encap_refused(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t in_port, struct rte_mbuf *m, struct vs_pkt_meta *pm,
+		uint8_t res)
+{
+	struct rte_mbuf *reply;
+
+	if (vxlan_res_reason(res) == VXLAN_DROP_TOO_BIG_DF &&
+			(reply = rte_pktmbuf_alloc(w->vs->pool)) != NULL) {
+		if (vxlan_frag_needed(&snap->tun->vx, m, snap->gw_ip,
+				&snap->mac, reply) != 0 ||
+				!vs_tunnel_tx_extra(w, in_port, reply))
+			rte_pktmbuf_free(reply);
+	}
+	vs_pkt_drop(w, m, pm, VS_DROP_TUN_DROP);
+}
+
+void
+vs_tunnel_encap(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct vs_tun_snap *ts = snap->tun;
+	struct vs_tun_wk *tw = w->tun;
+	uint16_t i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct vs_pkt_meta *pm = &w->meta[i];
+
+		if (pm->kind != VS_PK_VXLAN)
+			continue;
+		if (unlikely(ts == NULL)) {
+			vs_pkt_drop(w, pkts[i], pm, VS_DROP_NO_PORT);
+			continue;
+		}
+		if (!dst_fill(w, ts, pkts[i], pm, k))
+			continue;
+		tw->dstp[k] = &tw->dst[k];
+		tw->pk[k] = pkts[i];
+		tw->idx[k++] = i;
+	}
+	if (k == 0)
+		return;
+	vxlan_encap_burst(&ts->vx, &tw->vx, tw->pk, tw->dstp, k, tw->res);
+	for (j = 0; j < k; j++) {
+		struct vs_pkt_meta *pm = &w->meta[tw->idx[j]];
+
+		if (likely(tw->res[j] == VXLAN_RES_OK))
+			vs_pkt_out(pm, ts->uplink);
+		else
+			encap_refused(w, snap, in_port, tw->pk[j], pm,
+					tw->res[j]);
+	}
+}
