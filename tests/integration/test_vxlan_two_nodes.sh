@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# test_vxlan_two_nodes.sh: two npvsd instances as two nodes (own EAL
+# prefixes, sockets, --no-huge, idle back-off on), each with kernel pods,
+# joined by a veth pair as the underlay (each end an af_packet uplink in
+# the root namespace). Node objects with Flannel's annotations are applied
+# on both sides (each skips its own). Checked: ping and a 2 MiB TCP
+# transfer byte for byte across the nodes both ways, inner TTL, the
+# tunnel counters on both sides, node-info's annotations, and that a Node
+# deleted again takes its route with it.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+npvs_init vx2 "$@"
+npvs_need nc sha256sum ping ethtool python3
+
+UA=nvvx2-ua UB=nvvx2-ub
+MAC_A=02:00:00:77:00:0a MAC_B=02:00:00:77:00:0b
+
+# ---- the underlay: a veth pair, no kernel addresses, offloads off ----
+ip link add "$UA" type veth peer name "$UB" || npvs_fail "underlay veth"
+npvs_cleanup_add "ip link del $UA"
+for v in "$UA" "$UB"; do
+	sysctl -qw "net.ipv6.conf.$v.disable_ipv6=1"
+	ethtool -K "$v" tx off tso off gso off gro off >/dev/null 2>&1
+	ip link set "$v" up
+done
+
+# ---- pods: a1 on node A; b1, b2 on node B; tunnel MTU 1450 ----
+pod_kernel_add a1 10.244.1.2/24 10.244.1.1
+pod_kernel_add b1 10.244.2.2/24 10.244.2.1
+pod_kernel_add b2 10.244.2.3/24 10.244.2.1
+for p in a1 b1 b2; do ip -n "$(pod_ns $p)" link set eth0 mtu 1450; done
+
+# node_conf NAME CIDR MAC UNDERLAY UPLINK PODS...: an npvsd config
+node_conf() {
+	local name=$1 cidr=$2 mac=$3 ul=$4 up=$5 p
+	shift 5
+	cat <<EOC
+node: npvs-vx2-$name
+pod_cidr: $cidr
+mac: "$mac"
+socket: $NPVS_TMP/$name.sock
+lcores:
+  main: 0
+  workers: [1]
+mbufs: 8192
+eal:
+  file_prefix: npvs-vx2-$name
+  no_huge: true
+tunnel:
+  underlay: $ul
+ports:
+  - { name: up, type: afpacket, iface: $up, uplink: true }
+EOC
+	for p in "$@"; do
+		echo "  - { name: p$p, type: afpacket, iface: $(pod_veth "$p") }"
+	done
+	echo "endpoints:"
+	for p in "$@"; do
+		echo "  - { namespace: t, name: $p, port: p$p, ips: [$(ip -n \
+			"$(pod_ns "$p")" -4 -o addr show eth0 | awk '{print $4}' | \
+			cut -d/ -f1)] }"
+	done
+}
+
+# node_start NAME: start npvsd NAME in the background, wait for its socket.
+node_start() {
+	"$NPVSD" --config "$NPVS_TMP/$1.yaml" >"$NPVS_TMP/$1.log" 2>&1 &
+	local pid=$!
+	npvs_cleanup_add "npvsd_kill $pid"
+	eval "PID_$1=$pid"
+	NPVSD_PID=$pid
+	NPVSD_LOG="$NPVS_TMP/$1.log"
+	wait_for 30 ctl "$1" --timeout 1000 version ||
+		npvs_fail "npvsd $1 did not come up"
+}
+ctl() { local n=$1; shift; "$NPVSCTL" --socket "$NPVS_TMP/$n.sock" "$@"; }
+
+# tun NAME FIELD: a tunnel counter of node NAME
+tun() {
+	ctl "$1" tunnel | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["tunnel"][sys.argv[1]])' "$2"
+}
+
+node_conf a 10.244.1.0/24 $MAC_A 192.168.77.1/24 $UA a1 > "$NPVS_TMP/a.yaml"
+node_conf b 10.244.2.0/24 $MAC_B 192.168.77.2/24 $UB b1 b2 > "$NPVS_TMP/b.yaml"
+node_start a
+node_start b
+
+# ---- node-info: our own annotations, Flannel style ----
+ctl a -o json node-info > "$NPVS_TMP/a-node.json" || npvs_fail "node-info"
+python3 - "$NPVS_TMP/a-node.json" "$MAC_A" <<'PY' || npvs_fail "node-info content"
+import json, sys
+n = json.load(open(sys.argv[1]))
+a = n["metadata"]["annotations"]
+p = "flannel.alpha.coreos.com/"
+assert n["kind"] == "Node" and n["metadata"]["name"] == "npvs-vx2-a", n
+assert a[p + "backend-type"] == "vxlan", a
+bd = json.loads(a[p + "backend-data"])
+assert bd == {"VNI": 1, "VtepMAC": sys.argv[2]}, bd
+assert a[p + "public-ip"] == "192.168.77.1", a
+assert a[p + "kube-subnet-manager"] == "true", a
+assert n["spec"]["podCIDR"] == "10.244.1.0/24", n
+PY
+ctl b -o json node-info > "$NPVS_TMP/b-node.json" || npvs_fail "node-info b"
+
+# Before any Node: another node's pod is no route.
+pod_exec a1 ping -c 1 -W 1 10.244.2.2 >/dev/null 2>&1 &&
+	npvs_fail "ping across before Node objects"
+
+# ---- Node objects: node-info's output applies as is, on both sides ----
+for n in a b; do
+	for f in a-node b-node; do
+		ctl "$n" apply -f "$NPVS_TMP/$f.json" >/dev/null ||
+			npvs_fail "apply $f on $n"
+	done
+done
+[ "$(ctl a tunnel | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["nodes"]))')" = 1 ] ||
+	npvs_fail "node a should know one other node: $(ctl a tunnel)"
+
+# ---- ping across, both ways; the underlay MACs get resolved by ARP ----
+wait_for 10 pod_exec a1 ping -c 1 -W 1 10.244.2.2 ||
+	npvs_fail "ping a1 -> b1 (across)"
+pod_exec a1 ping -c 3 -i 0.2 -W 2 10.244.2.3 || npvs_fail "ping a1 -> b2"
+pod_exec b1 ping -c 3 -i 0.2 -W 2 10.244.1.2 || npvs_fail "ping b1 -> a1"
+# TTL: one hop on each node (64 -> 62).
+out=$(pod_exec b2 ping -c 1 -W 2 10.244.1.2)
+grep -q 'ttl=62' <<<"$out" || npvs_fail "TTL across nodes: $out"
+
+# ---- TCP, 2 MiB, byte for byte, both ways ----
+head -c $((2 << 20)) /dev/urandom > "$NPVS_TMP/data"
+want=$(sha256sum < "$NPVS_TMP/data" | cut -d' ' -f1)
+tcp_check() { # FROM TO TO_IP
+	rm -f "$NPVS_TMP/got"
+	pod_exec "$2" sh -c "timeout 40 nc -d -l -p 5001 | sha256sum > $NPVS_TMP/got" &
+	local rx=$!
+	wait_for 5 pod_exec "$2" sh -c "ss -ltn | grep -q ':5001'" ||
+		npvs_fail "receiver $2 did not listen"
+	timeout 30 ip netns exec "$(pod_ns "$1")" nc -q 1 -N "$3" 5001 \
+		< "$NPVS_TMP/data" || npvs_fail "nc $1 -> $2 failed"
+	wait "$rx"
+	got=$(cut -d' ' -f1 < "$NPVS_TMP/got")
+	[ "$got" = "$want" ] || npvs_fail "TCP $1 -> $2 differs: $got != $want"
+	npvs_log "2 MiB $1 -> $2 intact"
+}
+tcp_check a1 b1 10.244.2.2
+tcp_check b2 a1 10.244.1.2
+
+# ---- counters: both sides encapsulated and decapsulated ----
+for n in a b; do
+	e=$(tun "$n" encap) d=$(tun "$n" decap)
+	[ "$e" -gt 1000 ] && [ "$d" -gt 1000 ] ||
+		npvs_fail "node $n: encap $e decap $d"
+done
+ctl a tunnel | grep -q '"underlay_mac": "02:00:00:77:00:0b"' ||
+	npvs_fail "node a did not learn node b's underlay MAC: $(ctl a tunnel)"
+
+# ---- a deleted Node takes its route with it (hitless update) ----
+ctl a delete Node npvs-vx2-b >/dev/null || npvs_fail "delete Node on a"
+pod_exec a1 ping -c 1 -W 1 10.244.2.2 >/dev/null 2>&1 &&
+	npvs_fail "ping across after the Node was deleted"
+ctl a apply -f "$NPVS_TMP/b-node.json" >/dev/null || npvs_fail "re-apply"
+wait_for 10 pod_exec a1 ping -c 1 -W 1 10.244.2.2 ||
+	npvs_fail "ping across after the Node came back"
+
+npvs_pass
