@@ -38,6 +38,29 @@ struct vs_ip {
 	uint8_t addr[16];
 };
 
+/**
+ * Connection tracking and policy enforcement in the workers
+ * (docs/operations.md, "conntrack"). Timeouts in seconds.
+ */
+struct vs_ct_config {
+	unsigned int max;               /**< flows in the table (131072) */
+	bool recheck_flows;             /**< re-check flows after a policy
+					 * change on their next packet (true) */
+	bool tcp_loose;                 /**< admit TCP without a handshake
+					 * (mid-stream pickup; false) */
+	unsigned int tcp_syn;           /**< half-open: SYN_SENT, SYN_RECV (30) */
+	unsigned int tcp_established;   /**< 21600 */
+	unsigned int tcp_fin;           /**< one FIN seen (30) */
+	unsigned int tcp_closed;        /**< both FINs or an RST (10) */
+	unsigned int udp;               /**< 60 */
+	unsigned int sctp;              /**< 300 */
+	unsigned int icmp;              /**< echo (30) */
+	unsigned int frag_max;          /**< fragment table per worker (1024) */
+	unsigned int frag_timeout;      /**< 5 */
+	unsigned int log_rate;          /**< denial log lines per second (20) */
+	unsigned int log_buffer;        /**< denials kept for `npvsctl log` (1024) */
+};
+
 /** npvsd's configuration (control/ loads it from YAML and flags). */
 struct vs_config {
 	char node_name[64];
@@ -57,6 +80,7 @@ struct vs_config {
 	char pci[VS_PCI_MAX][32];       /**< PCI devices; none: --no-pci */
 	unsigned int n_pci;
 	unsigned int n_mbufs;           /**< mempool size */
+	struct vs_ct_config ct;         /**< conntrack, policy, denial log */
 	bool idle_backoff;              /**< sleep when idle (default on) */
 	unsigned int idle_polls;        /**< empty polls before sleeping */
 	unsigned int idle_sleep_max_us; /**< longest sleep */
@@ -179,6 +203,12 @@ uint32_t vs_endpoint_list(struct vs *vs, struct vs_endpoint_info *out,
 	X(TTL, "ttl_exceeded") \
 	X(MALFORMED, "malformed") \
 	X(TX_FULL, "tx_full") \
+	X(POLICY_DENIED, "policy_denied") \
+	X(CT_FULL, "ct_full") \
+	X(FRAGMENT, "fragment") \
+	X(TCP_NO_FLOW, "tcp_no_flow") \
+	X(ICMP_NO_FLOW, "icmp_no_flow") \
+	X(L4_MALFORMED, "l4_malformed") \
 	X(NO_NEIGH, "no_neighbour") \
 	X(NOT_IP, "unsupported_ethertype") \
 	X(NO_PORT, "no_port") \
@@ -221,6 +251,143 @@ struct acl_ruleset;
  */
 int vs_policy_publish(struct vs *vs, struct acl_ruleset *rs,
 		char *err, size_t errlen);
+
+/* ---- conntrack, trace, counters, denial log (vs_ct*.c, vs_dlog.c) ---- */
+
+#define VS_DIR_INGRESS 0                /**< = ACL_DIR_INGRESS */
+#define VS_DIR_EGRESS 1                 /**< = ACL_DIR_EGRESS */
+
+/** Where an allow came from (a copy of acl_origin). */
+struct vs_rule_ref {
+	char policy_ns[VS_NS_MAX];
+	char policy_name[VS_POD_MAX];
+	uint8_t dir;                    /**< VS_DIR_* */
+	uint32_t rule;                  /**< index in ingress[] / egress[] */
+	uint32_t peer;                  /**< UINT32_MAX: all */
+	uint32_t port;                  /**< UINT32_MAX: all */
+};
+
+/** One side of a trace: the local endpoint's policy in one direction. */
+struct vs_trace_side {
+	bool pod;                       /**< the address is a known pod */
+	bool local;                     /**< ... of this node */
+	char ns[VS_NS_MAX];             /**< local endpoint's namespace/name */
+	char name[VS_POD_MAX];
+	uint32_t identity;
+	uint32_t group;                 /**< 0: not isolated in this direction */
+	uint32_t verdict;               /**< acl verdict (acl_ruleset.h) */
+	bool allowed;
+	bool has_rule;                  /**< rule is valid */
+	struct vs_rule_ref rule;
+};
+
+/** A synthetic packet for vs_trace(); addresses network order. */
+struct vs_trace_req {
+	struct vs_ip src, dst;
+	uint8_t proto;                  /**< 6, 17, 132, 1 */
+	uint16_t sport, dport;          /**< host order; ICMP: identifier in sport */
+};
+
+struct vs_trace_result {
+	bool routed;                    /**< to a local endpoint */
+	char out_port[VS_NAME_MAX];     /**< its port, "" if absent */
+	bool policy;                    /**< a policy is published */
+	uint64_t policy_gen;
+	struct vs_trace_side egress;    /**< the source's egress */
+	struct vs_trace_side ingress;   /**< the destination's ingress */
+	bool self;                      /**< source and destination: one pod */
+	bool allowed;
+	bool flow;                      /**< a connection-table entry exists */
+	char flow_state[16];
+	bool flow_denied;               /**< re-checked and denied */
+	bool flow_stale;                /**< admitted under an older policy */
+};
+
+/**
+ * Put one synthetic packet through the live snapshot: route, the same
+ * acl_classify() calls and keys the workers make, and a connection-table
+ * lookup. Nothing is forwarded or created. @return 0, -EINVAL (families).
+ */
+int vs_trace(struct vs *vs, const struct vs_trace_req *req,
+		struct vs_trace_result *res);
+
+/** A connection-table entry as listed. */
+struct vs_flow_info {
+	struct vs_ip src, dst;          /**< the opener, the peer */
+	uint16_t sport, dport;          /**< host order */
+	uint8_t proto;
+	char state[16];
+	bool denied;                    /**< re-checked and denied */
+	bool stale;                     /**< policy changed since its check */
+	uint32_t age_s, idle_s, expires_s;
+	uint64_t packets[2], bytes[2];  /**< opener -> peer, replies */
+	char in_port[VS_NAME_MAX];
+	uint32_t verdict[2];            /**< [VS_DIR_INGRESS], [VS_DIR_EGRESS] */
+};
+
+/** Filter for vs_flow_list(): unset fields (family 0, proto 0) match all. */
+struct vs_flow_filter {
+	struct vs_ip src, dst;          /**< either end matches */
+	uint8_t proto;
+};
+
+/**
+ * Copy up to max matching entries into out (a scan of the table while the
+ * workers run: each entry is read consistently enough, the set is not a
+ * snapshot). @return the number of matching entries.
+ */
+uint32_t vs_flow_list(struct vs *vs, const struct vs_flow_filter *f,
+		struct vs_flow_info *out, uint32_t max);
+
+/** Connection-table figures. */
+struct vs_ct_info {
+	uint32_t count, max;
+	uint64_t log_dropped;           /**< denial records lost: ring full */
+	uint64_t log_suppressed;        /**< not logged: rate limit */
+};
+void vs_ct_info(struct vs *vs, struct vs_ct_info *out);
+
+/** Packets allowed by one policy rule (sums over workers). */
+struct vs_rule_ctr {
+	uint32_t verdict;
+	struct vs_rule_ref rule;
+	uint64_t packets;
+};
+
+/**
+ * Copy up to max rules of the live policy with their allowed-packet
+ * counters into out. @return the number of rules with an origin.
+ */
+uint32_t vs_rule_stats(struct vs *vs, struct vs_rule_ctr *out, uint32_t max);
+
+/** Packets denied against one local endpoint in one direction. */
+struct vs_deny_ctr {
+	char ns[VS_NS_MAX];
+	char name[VS_POD_MAX];
+	uint8_t dir;                    /**< VS_DIR_* */
+	uint64_t packets;
+};
+uint32_t vs_deny_stats(struct vs *vs, struct vs_deny_ctr *out, uint32_t max);
+
+/** One logged denial (npvsctl log). */
+struct vs_deny_entry {
+	uint64_t seq;                   /**< 1, 2, ... in drain order */
+	int64_t time_ms;                /**< wall clock, ms since the epoch */
+	struct vs_ip src, dst;
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t reason;                 /**< enum vs_drop */
+	uint8_t dir;                    /**< 1 egress, 2 ingress, 3 both, 0 n/a */
+	char port[VS_NAME_MAX];         /**< where it came in */
+	char ep[VS_NS_MAX + VS_POD_MAX];        /**< "ns/name" that denied, or "" */
+};
+
+/**
+ * Copy the newest denials (at most max, oldest first, seq > after) into
+ * out. @return how many were copied.
+ */
+uint32_t vs_deny_log(struct vs *vs, uint64_t after, struct vs_deny_entry *out,
+		uint32_t max);
 
 /** The live ruleset (for acl_compile_opts.prev), or NULL. */
 const struct acl_ruleset *vs_policy_get(struct vs *vs);
@@ -273,4 +440,3 @@ uint32_t vs_node_list(struct vs *vs, struct vs_node_info *out, uint32_t max);
 void vs_tunnel_info(struct vs *vs, struct vs_tunnel_info *out);
 
 #endif /* NPVS_VS_API_H */
-

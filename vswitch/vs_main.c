@@ -54,6 +54,7 @@ vs_config_defaults(struct vs_config *c)
 	c->vni = 1;                     /* Flannel's VXLAN defaults */
 	c->vxlan_port = 8472;
 	c->underlay_mtu = 1500;
+	vs_ct_config_defaults(&c->ct);
 }
 
 const struct vs_config *
@@ -196,6 +197,10 @@ state_create(struct vs *vs, char *err, size_t errlen)
 	rc = rcu_create(vs, err, errlen);
 	if (rc == 0)
 		rc = workers_alloc(vs, err, errlen);
+	if (rc == 0)
+		rc = vs_ct_create(vs, err, errlen);
+	if (rc == 0)
+		rc = vs_dlog_create(vs, err, errlen);
 	if (rc < 0)
 		return rc;
 	vs->routes_dirty = true;
@@ -254,8 +259,10 @@ state_free(struct vs *vs)
 	vs_routes_unref(vs->routes);
 	vs->routes = NULL;
 	vs_tunnel_free(vs);
-	acl_ruleset_free(vs->policy);
+	vs_policy_unref(vs->policy);
 	vs->policy = NULL;
+	vs_ct_free(vs);
+	vs_dlog_free(vs);
 	for (i = 0; i < vs->n_wk; i++)
 		rte_free(vs->wk[i]);
 	rte_free(vs->qsv);
@@ -333,6 +340,8 @@ vs_housekeeping(struct vs *vs)
 		vs->next_link_check = now +
 				rte_get_tsc_hz() * VS_LINK_CHECK_MS / 1000;
 	}
+	vs_ct_reclaim(vs, now);
+	vs_dlog_drain(vs);
 }
 
 struct vs_worker *

@@ -278,6 +278,7 @@ vs_burst_process(struct vs_worker *w, const struct vs_snap *snap,
 	vs_stage_lookup(w, snap, n);
 	vs_stage_learn(w, snap, in_port, pkts, n);
 	vs_stage_arp(w, snap, in_port, pkts, n);
+	vs_stage_ct(w, snap, in_port, pkts, n);
 	vs_stage_route(w, snap, in_port, pkts, n);
 	vs_stage_tx(w, snap, pkts, n);
 	if (w->n_free)

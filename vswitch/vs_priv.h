@@ -40,6 +40,7 @@
 #include <rte_spinlock.h>
 
 #include "vs_api.h"
+#include "vs_ct.h"
 
 struct acl_ruleset;
 struct vs_tunnel;
@@ -125,6 +126,8 @@ struct vs_snap {
 	struct vs_port *port[VS_PORTS_MAX];     /**< by ethdev port id */
 	struct vs_snap_worker wk[VS_WORKERS_MAX];
 	const struct acl_ruleset *policy;       /**< owned by vs; may be NULL */
+	struct vs_policy *pol;          /**< policy and address table, or NULL */
+	uint32_t pol_gen;               /**< policy generation (flows record it) */
 	struct vs_snap_ep ep[VS_EP_MAX];        /**< by endpoint id */
 	const struct vs_tun_snap *tun;          /**< VXLAN (vs_tunnel.h), or NULL */
 };
@@ -201,6 +204,8 @@ struct vs_worker {
 	/* last ARP request sent per endpoint id (tsc), rate limit */
 	uint64_t arp_tsc[VS_EP_MAX];
 
+	struct vs_ct_wk ct;             /**< conntrack and policy (vs_ct.h) */
+
 	struct vs_tun_wk *tun;          /**< VXLAN state (vs_tunnel.h), set by
 					  *  the control thread before the first
 					  *  snapshot with a tunnel */
@@ -236,7 +241,10 @@ struct vs {
 	bool routes_dirty;              /**< endpoint addresses changed */
 	uint64_t *neigh;                /**< VS_EP_MAX words, see above */
 	uint64_t next_link_check;       /**< tsc */
-	struct acl_ruleset *policy;     /**< live ruleset (vs_policy.c) */
+	struct vs_policy *policy;       /**< live policy (vs_policy.c), or NULL */
+	uint32_t pol_gen;               /**< bumped by every policy publish */
+	struct vs_ct *ct;               /**< connection table (vs_ct.c) */
+	struct vs_dlog *dlog;           /**< denial log buffer (vs_dlog.c) */
 	rte_spinlock_t publish_lock;    /**< any snapshot publisher takes it */
 	struct vs_tunnel *tun;          /**< nodes and VTEPs (vs_tunnel.c) */
 };

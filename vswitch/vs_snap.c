@@ -184,7 +184,7 @@ snap_build(struct vs *vs)
 	if (vs->cfg.gateway.family == AF_INET)
 		memcpy(&s->gw_ip, vs->cfg.gateway.addr, 4);
 	s->neigh = vs->neigh;
-	s->policy = vs->policy;
+	vs_policy_snap_set(vs, s);
 	TAILQ_FOREACH(p, &vs->ports, next)
 		s->port[p->port_id] = p;
 	rxq_assign(vs, s);
@@ -204,6 +204,7 @@ vs_snap_free(struct vs *vs, struct vs_snap *s)
 		return;
 	vs_routes_unref(s->routes);
 	vs_tunnel_snap_free(s);
+	vs_policy_unref(s->pol);
 	rte_free(s);
 }
 

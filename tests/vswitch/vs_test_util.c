@@ -16,6 +16,8 @@
 #include <rte_arp.h>
 #include <rte_eth_ring.h>
 #include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 void
 tu_config(struct vs_config *c, const char *prefix, unsigned int workers)
@@ -187,6 +189,27 @@ tu_raw(struct tu *t, const void *data, uint16_t len)
 	return m;
 }
 
+/*
+ * A valid L4 header in a zeroed payload, so that conntrack takes the
+ * packet as the first of a flow: UDP's length, TCP's data offset and SYN
+ * (ports 0 unless the caller writes them).
+ */
+static void
+l4_fill(void *l4, uint8_t proto, uint16_t payload)
+{
+	if (proto == IPPROTO_UDP && payload >= sizeof(struct rte_udp_hdr)) {
+		struct rte_udp_hdr *u = l4;
+
+		u->dgram_len = rte_cpu_to_be_16(payload);
+	} else if (proto == IPPROTO_TCP &&
+			payload >= sizeof(struct rte_tcp_hdr)) {
+		struct rte_tcp_hdr *th = l4;
+
+		th->data_off = 5 << 4;
+		th->tcp_flags = RTE_TCP_SYN_FLAG;
+	}
+}
+
 struct rte_mbuf *
 tu_ip4(struct tu *t, const struct rte_ether_addr *src,
 		const struct rte_ether_addr *dst, uint32_t sip, uint32_t dip,
@@ -209,6 +232,7 @@ tu_ip4(struct tu *t, const struct rte_ether_addr *src,
 	ip->src_addr = rte_cpu_to_be_32(sip);
 	ip->dst_addr = rte_cpu_to_be_32(dip);
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	l4_fill(ip + 1, proto, payload);
 	return tu_raw(t, buf, len);
 }
 

@@ -1,0 +1,793 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vs_ct_stage.c: the conntrack and policy stage (vs_ct.h), between the
+ * ARP and route stages, over the whole burst:
+ *
+ *   parse   L4 of every tracked IPv4 packet: ports, TCP flags, ICMP type;
+ *           the quoted header of ICMP errors; truncated headers are
+ *           l4_malformed; later fragments follow their first (vs_frag.c)
+ *   lookup  one rte_hash_lookup_bulk of the canonical keys
+ *   decide  hit: the entry's state machine (or a re-check when the policy
+ *           changed since its check); miss: a new flow if the protocol
+ *           allows one here (TCP: SYN only, unless tcp_loose; ICMP: echo
+ *           requests), else dropped and counted
+ *   policy  for new flows and re-checks: one bulk lookup of both ends in
+ *           the policy's address table, then, per direction, one
+ *           acl_classify() per endpoint group present in the burst
+ *   apply   admit allowed new flows (rte_hash_add_key), drop and log
+ *           (vs_dlog_rec on the worker's ring) denied ones
+ *
+ * Tracked packets: IPv4 to a local endpoint or to another node's pod
+ * (what the route stage forwards); the gateway's own traffic is not.
+ *
+ * Thread-safety: worker lcores; see vs_ct.h for how entries are shared.
+ * No locks (rte_hash's multi-writer add takes its own internal lock for
+ * the insert of a new flow), no allocation.
+ */
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_ring_elem.h>
+#include <rte_sctp.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "acl_fields.h"
+#include "acl_ruleset.h"
+#include "vs_stages.h"
+
+enum ct_pkt_kind {
+	CT_PK_SKIP,             /* not tracked, or already dropped */
+	CT_PK_FLOW,             /* look up its flow */
+	CT_PK_RELATED,          /* ICMP error: look up the quoted flow */
+	CT_PK_FRAG,             /* a later fragment */
+	CT_PK_ONESHOT,          /* policy per packet, no entry (other ICMP) */
+	CT_PK_NEW,              /* policy, then admit */
+	CT_PK_RECHECK,          /* policy, then update the entry */
+	CT_PK_PASS,             /* forward: an allowed flow's packet */
+};
+
+#define TCP_SYN_ONLY(f) (((f) & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | \
+		RTE_TCP_RST_FLAG)) == RTE_TCP_SYN_FLAG)
+#define ICMP_ECHO_REQ 8
+#define ICMP_ECHO_REPLY 0
+#define ICMP_UNREACH 3
+#define ICMP_QUENCH 4
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAM_PROBLEM 12
+
+/* ---- parse ---- */
+
+/*
+ * What the route stage forwards: to a local endpoint, or to a pod of
+ * another node through VXLAN (dst_vtep). The rest is dropped there.
+ */
+static inline bool
+tracked(const struct vs_snap *snap, const struct vs_pkt_meta *pm)
+{
+	return pm->kind == VS_PK_IP4 && ((pm->dst_nh != VS_NH_MISS &&
+			snap->ep[pm->dst_nh].valid) ||
+			pm->dst_vtep != VS_NH_MISS);
+}
+
+static bool
+parse_tcp(struct ct_pkt *cp, const uint8_t *l4, uint32_t avail,
+		uint32_t l4len)
+{
+	const struct rte_tcp_hdr *t = (const void *)l4;
+	uint32_t doff;
+	uint8_t f;
+
+	if (avail < sizeof(*t))
+		return false;
+	doff = (uint32_t)(t->data_off >> 4) * 4;
+	f = t->tcp_flags & 0x3f;
+	if (doff < sizeof(*t) || doff > l4len ||
+			((f & RTE_TCP_SYN_FLAG) &&
+			 (f & (RTE_TCP_RST_FLAG | RTE_TCP_FIN_FLAG))))
+		return false;
+	cp->sport = t->src_port;
+	cp->dport = t->dst_port;
+	cp->tcp_flags = f;
+	return true;
+}
+
+static bool
+parse_udp(struct ct_pkt *cp, const uint8_t *l4, uint32_t avail,
+		uint32_t l4len)
+{
+	const struct rte_udp_hdr *u = (const void *)l4;
+	uint32_t dlen;
+
+	if (avail < sizeof(*u))
+		return false;
+	dlen = rte_be_to_cpu_16(u->dgram_len);
+	/* A first fragment carries only part of the datagram. */
+	if (dlen < sizeof(*u) || (!cp->frag_first && dlen > l4len))
+		return false;
+	cp->sport = u->src_port;
+	cp->dport = u->dst_port;
+	return true;
+}
+
+/* Ports (or echo identifier) of the packet an ICMP error quotes. */
+static bool
+parse_quoted(struct ct_pkt *cp, const uint8_t *q, uint32_t avail)
+{
+	const struct rte_ipv4_hdr *ip = (const void *)q;
+	const uint8_t *l4;
+	rte_be16_t sp = 0, dp = 0;
+	uint32_t ih;
+
+	if (avail < sizeof(*ip))
+		return false;
+	ih = rte_ipv4_hdr_len(ip);
+	/* RFC 792: the header and at least 64 bits of the datagram. */
+	if ((ip->version_ihl >> 4) != 4 || ih < sizeof(*ip) || avail < ih + 8)
+		return false;
+	l4 = q + ih;
+	switch (ip->next_proto_id) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+		memcpy(&sp, l4, 2);
+		memcpy(&dp, l4 + 2, 2);
+		break;
+	case IPPROTO_ICMP:
+		if (l4[0] != ICMP_ECHO_REQ && l4[0] != ICMP_ECHO_REPLY)
+			return false;
+		memcpy(&sp, l4 + 4, 2);
+		dp = sp;
+		break;
+	default:
+		break;
+	}
+	vs_ct_key_make(&cp->key, AF_INET, (const uint8_t *)&ip->src_addr,
+			(const uint8_t *)&ip->dst_addr, sp, dp, ip->next_proto_id,
+			&cp->from_a);
+	return true;
+}
+
+static bool
+parse_icmp(struct ct_pkt *cp, const uint8_t *l4, uint32_t avail)
+{
+	const struct rte_icmp_hdr *h = (const void *)l4;
+
+	if (avail < sizeof(*h))
+		return false;
+	cp->icmp_type = h->icmp_type;
+	switch (h->icmp_type) {
+	case ICMP_ECHO_REQ:
+	case ICMP_ECHO_REPLY:
+		cp->sport = cp->dport = h->icmp_ident;
+		return true;
+	case ICMP_UNREACH:
+	case ICMP_QUENCH:
+	case ICMP_TIME_EXCEEDED:
+	case ICMP_PARAM_PROBLEM:
+		cp->kind = CT_PK_RELATED;
+		return parse_quoted(cp, l4 + sizeof(*h), avail - sizeof(*h));
+	default:
+		cp->kind = CT_PK_ONESHOT;
+		return true;
+	}
+}
+
+/* L4 of one packet; false: truncated or inconsistent. */
+static bool
+parse_l4(struct ct_pkt *cp, const struct rte_ipv4_hdr *ip, uint32_t room)
+{
+	uint32_t hlen = rte_ipv4_hdr_len(ip);
+	uint32_t l4len = rte_be_to_cpu_16(ip->total_length) - hlen;
+	uint32_t avail = RTE_MIN(room, l4len);
+	const uint8_t *l4 = (const uint8_t *)ip + hlen;
+
+	switch (cp->proto) {
+	case IPPROTO_TCP:
+		return parse_tcp(cp, l4, avail, l4len);
+	case IPPROTO_UDP:
+		return parse_udp(cp, l4, avail, l4len);
+	case IPPROTO_SCTP:
+		if (avail < sizeof(struct rte_sctp_hdr))
+			return false;
+		memcpy(&cp->sport, l4, 2);
+		memcpy(&cp->dport, l4 + 2, 2);
+		return true;
+	case IPPROTO_ICMP:
+		return parse_icmp(cp, l4, avail);
+	default:
+		return true;    /* tracked by addresses alone */
+	}
+}
+
+static void
+parse_one(struct vs_worker *w, struct rte_mbuf *m, struct vs_pkt_meta *pm,
+		struct ct_pkt *cp)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+			const void *, pm->l3_off);
+	uint32_t hlen = rte_ipv4_hdr_len(ip);
+	uint16_t frag = rte_be_to_cpu_16(ip->fragment_offset);
+
+	cp->kind = CT_PK_FLOW;
+	cp->proto = ip->next_proto_id;
+	cp->pos = -1;
+	cp->sport = cp->dport = 0;
+	cp->tcp_flags = cp->icmp_type = 0;
+	if (frag & RTE_IPV4_HDR_OFFSET_MASK) {
+		cp->kind = CT_PK_FRAG;
+		return;
+	}
+	cp->frag_first = (frag & RTE_IPV4_HDR_MF_FLAG) != 0;
+	/* parse (vs_pipeline.c) checked that the IP header fits. */
+	if (!parse_l4(cp, ip, rte_pktmbuf_data_len(m) - pm->l3_off - hlen)) {
+		cp->kind = CT_PK_SKIP;
+		cp->frag_first = 0;
+		vs_pkt_drop(w, m, pm, VS_DROP_L4_MALFORMED);
+		return;
+	}
+	if (cp->kind != CT_PK_RELATED)
+		vs_ct_key_make(&cp->key, AF_INET, (const uint8_t *)&ip->src_addr,
+				(const uint8_t *)&ip->dst_addr, cp->sport,
+				cp->dport, cp->proto, &cp->from_a);
+	cp->opener_a = cp->from_a;
+}
+
+/* ---- the denial log and counters ---- */
+
+static void
+dlog_push(struct vs_worker *w, const struct ct_pkt *cp,
+		const struct rte_mbuf *m, const struct vs_pkt_meta *pm,
+		uint16_t in_port, enum vs_drop why, uint8_t dir, uint32_t ep,
+		uint64_t now)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+			const void *, pm->l3_off);
+	struct vs_dlog_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.tsc = now;
+	memcpy(r.src, &ip->src_addr, 4);
+	memcpy(r.dst, &ip->dst_addr, 4);
+	r.sport = cp->sport;
+	r.dport = cp->dport;
+	r.family = AF_INET;
+	r.proto = cp->proto;
+	r.reason = (uint8_t)why;
+	r.dir = dir;
+	r.in_port = in_port;
+	r.ep = ep < VS_EP_MAX ? (uint16_t)ep : UINT16_MAX;
+	if (rte_ring_sp_enqueue_elem(w->ct.dlog, &r, sizeof(r)) != 0)
+		vs_ctr_add(&w->ct.dlog_full, 1);
+}
+
+/* Drop a tracked packet, count it, and log it. */
+static void
+deny(struct vs_worker *w, struct rte_mbuf *m, struct vs_pkt_meta *pm,
+		struct ct_pkt *cp, uint16_t in_port, enum vs_drop why,
+		uint8_t dir, uint32_t ep, uint64_t now)
+{
+	dlog_push(w, cp, m, pm, in_port, why, dir, ep, now);
+	vs_pkt_drop(w, m, pm, why);
+	cp->kind = CT_PK_SKIP;
+}
+
+static inline void
+rules_count(struct vs_ct_wk *cw, const uint32_t verdict[2])
+{
+	int d;
+
+	/* Origins are small numbers; DENY, UNISOLATED and SELF are not. */
+	for (d = 0; d < 2; d++)
+		if (verdict[d] != ACL_VERDICT_DENY && verdict[d] < VS_RULES_MAX)
+			vs_ctr_add(&cw->rule_allowed[verdict[d]], 1);
+}
+
+/* ---- entries ---- */
+
+/* The next state word of an entry for a packet of this flow. */
+static uint16_t
+track_next(uint16_t w, const struct ct_pkt *cp, bool orig)
+{
+	uint8_t st = CT_ST(w), f = CT_FL(w), tf = cp->tcp_flags;
+	const uint8_t both = CT_F_FIN_ORIG | CT_F_FIN_REPL;
+
+	if (!orig)
+		f |= CT_F_REPLIED;
+	if (cp->proto != IPPROTO_TCP)
+		return CT_WORD(st, f);
+	if (tf & RTE_TCP_RST_FLAG)
+		return CT_WORD(CT_ST_CLOSED, f);
+	if (st == CT_ST_SYN_SENT && !orig && (tf & RTE_TCP_SYN_FLAG) &&
+			(tf & RTE_TCP_ACK_FLAG))
+		st = CT_ST_SYN_RECV;
+	else if (st == CT_ST_SYN_RECV && orig && (tf & RTE_TCP_ACK_FLAG) &&
+			!(tf & RTE_TCP_SYN_FLAG))
+		st = CT_ST_ESTABLISHED;
+	if (tf & RTE_TCP_FIN_FLAG)
+		f |= orig ? CT_F_FIN_ORIG : CT_F_FIN_REPL;
+	if ((f & both) == both)
+		st = CT_ST_CLOSED;
+	else if ((f & both) && st != CT_ST_CLOSED)
+		st = CT_ST_FIN_WAIT;
+	return CT_WORD(st, f);
+}
+
+/* A packet of an allowed flow: state, timestamp, counters. */
+static void
+track(struct vs_ct_wk *cw, struct ct_entry *e, const struct ct_pkt *cp,
+		uint32_t len, uint64_t now)
+{
+	uint16_t w = __atomic_load_n(&e->st, __ATOMIC_RELAXED), nw;
+	bool orig = (cp->from_a != 0) == ((CT_FL(w) & CT_F_ORIG_A) != 0);
+	int d = orig ? 0 : 1;
+
+	do {
+		nw = track_next(w, cp, orig);
+	} while (nw != w && !__atomic_compare_exchange_n(&e->st, &w, nw,
+			false, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	__atomic_store_n(&e->last_tsc, now, __ATOMIC_RELAXED);
+	vs_ctr_add(&e->pkts[d], 1);
+	vs_ctr_add(&e->bytes[d], len);
+	rules_count(cw, e->verdict);
+}
+
+static uint8_t
+initial_state(const struct ct_pkt *cp)
+{
+	switch (cp->proto) {
+	case IPPROTO_TCP:
+		return TCP_SYN_ONLY(cp->tcp_flags) ? CT_ST_SYN_SENT :
+				CT_ST_ESTABLISHED;     /* tcp_loose pickup */
+	case IPPROTO_SCTP:
+		return CT_ST_SCTP;
+	case IPPROTO_ICMP:
+		return CT_ST_ICMP;
+	default:
+		return CT_ST_UDP;
+	}
+}
+
+/* (Re)start entry e for the flow cp opens; e's key is cp's. */
+static void
+entry_start(struct ct_entry *e, const struct ct_pkt *cp, uint32_t pol_gen,
+		uint16_t in_port, unsigned int widx, uint64_t now)
+{
+	uint8_t fl = cp->from_a ? CT_F_ORIG_A : 0;
+
+	__atomic_store_n(&e->verdict[0], cp->verdict[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&e->verdict[1], cp->verdict[1], __ATOMIC_RELAXED);
+	__atomic_store_n(&e->pol_gen, pol_gen, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->pkts[0], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->pkts[1], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->bytes[0], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->bytes[1], 0, __ATOMIC_RELAXED);
+	e->in_port = in_port;
+	e->worker = (uint8_t)widx;
+	e->created_tsc = now;
+	__atomic_store_n(&e->last_tsc, now, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->st, CT_WORD(initial_state(cp), fl),
+			__ATOMIC_RELAXED);
+}
+
+/*
+ * Admit a new flow: reuse its expired entry (cp->pos), or add its key.
+ * @return the slot, or -ENOSPC when the table is full.
+ */
+static int32_t
+admit(struct vs_worker *w, const struct vs_snap *snap,
+		const struct ct_pkt *cp, uint16_t in_port, uint64_t now)
+{
+	struct vs_ct *ct = w->vs->ct;
+	uint8_t expect = CT_FREE;
+	struct ct_entry *e;
+	int32_t pos;
+
+	if (cp->pos >= 0) {
+		entry_start(&ct->e[cp->pos], cp, snap->pol_gen, in_port, w->idx,
+				now);
+		return cp->pos;
+	}
+	if (__atomic_fetch_add(&ct->count, 1, __ATOMIC_RELAXED) >= ct->max) {
+		__atomic_fetch_sub(&ct->count, 1, __ATOMIC_RELAXED);
+		return -ENOSPC;
+	}
+	pos = rte_hash_add_key(ct->h, &cp->key);
+	if (pos < 0) {
+		__atomic_fetch_sub(&ct->count, 1, __ATOMIC_RELAXED);
+		return -ENOSPC;
+	}
+	e = &ct->e[pos];
+	/* Another worker added the same flow a moment ago: it fills it. */
+	if (!__atomic_compare_exchange_n(&e->in_use, &expect, CT_CLAIMED,
+			false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		__atomic_fetch_sub(&ct->count, 1, __ATOMIC_RELAXED);
+		return pos;
+	}
+	e->key = cp->key;
+	entry_start(e, cp, snap->pol_gen, in_port, w->idx, now);
+	/* Pairs with the acquire loads of in_use (lookups, reclaim, list). */
+	__atomic_store_n(&e->in_use, CT_READY, __ATOMIC_RELEASE);
+	return pos;
+}
+
+/* ---- decide ---- */
+
+/* No live entry: may this packet open a flow here? */
+static void
+decide_new(struct vs_worker *w, struct rte_mbuf *m, struct vs_pkt_meta *pm,
+		struct ct_pkt *cp, uint16_t in_port, int32_t reuse,
+		uint64_t now)
+{
+	bool opens = true;
+	enum vs_drop why = VS_DROP_TCP_NO_FLOW;
+
+	if (cp->proto == IPPROTO_TCP)
+		opens = TCP_SYN_ONLY(cp->tcp_flags) ||
+			(w->vs->cfg.ct.tcp_loose &&
+			 !(cp->tcp_flags & RTE_TCP_RST_FLAG));
+	else if (cp->proto == IPPROTO_ICMP && cp->icmp_type == ICMP_ECHO_REPLY) {
+		opens = false;
+		why = VS_DROP_ICMP_NO_FLOW;
+	}
+	if (!opens) {
+		deny(w, m, pm, cp, in_port, why, 0, VS_NH_MISS, now);
+		return;
+	}
+	cp->kind = CT_PK_NEW;
+	cp->pos = reuse;
+}
+
+/* A looked-up packet: what its entry (or the lack of one) says. */
+static void
+decide(struct vs_worker *w, const struct vs_snap *snap, struct rte_mbuf *m,
+		struct vs_pkt_meta *pm, struct ct_pkt *cp, int32_t pos,
+		uint16_t in_port, uint64_t now)
+{
+	const struct vs_ct *ct = w->vs->ct;
+	const struct ct_entry *e = NULL;
+	uint64_t last;
+	uint16_t st;
+
+	if (pos >= 0) {
+		e = &ct->e[pos];
+		if (__atomic_load_n(&e->in_use, __ATOMIC_ACQUIRE) != CT_READY)
+			e = NULL;       /* being filled, or just deleted */
+	}
+	st = e != NULL ? __atomic_load_n(&e->st, __ATOMIC_RELAXED) : 0;
+	if (cp->kind == CT_PK_RELATED) {
+		if (e != NULL && !(CT_FL(st) & CT_F_DENIED))
+			cp->kind = CT_PK_SKIP;  /* related to an allowed flow */
+		else
+			deny(w, m, pm, cp, in_port, VS_DROP_ICMP_NO_FLOW, 0,
+					VS_NH_MISS, now);
+		return;
+	}
+	if (e == NULL) {
+		decide_new(w, m, pm, cp, in_port, -1, now);
+		return;
+	}
+	last = __atomic_load_n(&e->last_tsc, __ATOMIC_RELAXED);
+	/* Another worker's now may be a little ahead of ours. */
+	if ((now > last && now - last > vs_ct_timeout(ct, CT_ST(st))) ||
+			(cp->proto == IPPROTO_TCP && CT_ST(st) == CT_ST_CLOSED &&
+			 TCP_SYN_ONLY(cp->tcp_flags))) {
+		decide_new(w, m, pm, cp, in_port, pos, now);   /* reuse it */
+		return;
+	}
+	cp->pos = pos;
+	cp->opener_a = (CT_FL(st) & CT_F_ORIG_A) != 0;
+	if (w->vs->cfg.ct.recheck_flows &&
+			__atomic_load_n(&e->pol_gen, __ATOMIC_RELAXED) !=
+			snap->pol_gen)
+		cp->kind = CT_PK_RECHECK;
+	else if (CT_FL(st) & CT_F_DENIED)
+		deny(w, m, pm, cp, in_port, VS_DROP_POLICY_DENIED, 0,
+				VS_NH_MISS, now);
+	else
+		cp->kind = CT_PK_PASS;
+}
+
+/* ---- policy ---- */
+
+void
+vs_ct_acl_key(void *buf, uint8_t family, int dir, uint32_t group,
+		const struct acl_endpoint *peer_ep, uint8_t proto,
+		const uint8_t *src, const uint8_t *dst, rte_be16_t sport,
+		rte_be16_t dport)
+{
+	uint32_t id = peer_ep != NULL ? peer_ep->identity : ACL_IDENTITY_WORLD;
+	const uint8_t *peer = dir == ACL_DIR_EGRESS ? dst : src;
+	rte_be32_t a4;
+
+	/* acl_fields.h: protocols without ports put 0 in both. */
+	if (proto == IPPROTO_ICMP)
+		sport = dport = 0;
+	if (family == AF_INET) {
+		memcpy(&a4, peer, 4);
+		acl_key4_fill(buf, group, id, proto, a4, sport, dport);
+	} else {
+		acl_key6_fill(buf, group, id, proto, peer, sport, dport);
+	}
+}
+
+static inline const uint8_t *
+opener_addr(const struct ct_pkt *cp)
+{
+	return cp->opener_a ? cp->key.a : cp->key.b;
+}
+
+static inline const uint8_t *
+peer_addr(const struct ct_pkt *cp)
+{
+	return cp->opener_a ? cp->key.b : cp->key.a;
+}
+
+/* Both ends of every flow to check, in one bulk lookup. */
+static void
+endpoints_lookup(struct vs_ct_wk *cw, const struct vs_policy *pol)
+{
+	uint64_t hits = 0;
+	uint16_t i, n = cw->n_chk;
+
+	for (i = 0; i < n; i++) {
+		const struct ct_pkt *cp = &cw->p[cw->chk[i]];
+
+		cw->ekey[2 * i] = opener_addr(cp);
+		cw->ekey[2 * i + 1] = peer_addr(cp);
+	}
+	rte_hash_lookup_bulk_data(pol->ep4, cw->ekey, 2 * n, &hits, cw->edata);
+	for (i = 0; i < n; i++) {
+		struct ct_pkt *cp = &cw->p[cw->chk[i]];
+
+		cp->se = (hits >> (2 * i)) & 1 ? cw->edata[2 * i] : NULL;
+		cp->de = (hits >> (2 * i + 1)) & 1 ? cw->edata[2 * i + 1] : NULL;
+		cp->self = cp->se != NULL && cp->de != NULL &&
+				cp->se->pod == cp->de->pod;
+	}
+}
+
+/* Classify group g's packets (from list index i on) in direction d. */
+static void
+group_classify(struct vs_ct_wk *cw, const struct acl_ruleset *rs, int d,
+		uint16_t from)
+{
+	uint32_t g = cw->grp[from];
+	uint16_t j, k = 0;
+	int rc;
+
+	for (j = from; j < cw->n_chk; j++) {
+		const struct ct_pkt *cp = &cw->p[cw->chk[j]];
+
+		if (cw->grp[j] != g)
+			continue;
+		cw->grp[j] = ACL_GROUP_NONE;
+		vs_ct_acl_key(cw->abuf[k], AF_INET, d, g,
+				d == ACL_DIR_EGRESS ? cp->de : cp->se, cp->proto,
+				opener_addr(cp), peer_addr(cp),
+				cp->opener_a ? cp->key.ap : cp->key.bp,
+				cp->opener_a ? cp->key.bp : cp->key.ap);
+		cw->akey[k] = cw->abuf[k];
+		cw->idx[k++] = j;
+	}
+	rc = acl_classify(rs, (enum acl_dir)d, AF_INET, g, cw->akey, cw->averd,
+			k);
+	for (j = 0; j < k; j++)
+		cw->p[cw->chk[cw->idx[j]]].verdict[d] =
+				rc == 0 ? cw->averd[j] : ACL_VERDICT_DENY;
+}
+
+/* Direction d of every flow to check: one classify per group. */
+static void
+dir_classify(struct vs_ct_wk *cw, const struct acl_ruleset *rs, int d)
+{
+	uint16_t i;
+
+	for (i = 0; i < cw->n_chk; i++) {
+		struct ct_pkt *cp = &cw->p[cw->chk[i]];
+		const struct acl_endpoint *local = d == ACL_DIR_EGRESS ?
+				cp->se : cp->de;
+
+		cw->grp[i] = cp->self || local == NULL ? ACL_GROUP_NONE :
+				local->group[d];
+		cp->verdict[d] = cp->self ? ACL_VERDICT_SELF :
+				ACL_VERDICT_UNISOLATED;
+	}
+	for (i = 0; i < cw->n_chk; i++)
+		if (cw->grp[i] != ACL_GROUP_NONE)
+			group_classify(cw, rs, d, i);
+}
+
+static void
+policy_classify(struct vs_ct_wk *cw, const struct vs_snap *snap)
+{
+	const struct vs_policy *pol = snap->pol;
+	uint16_t i;
+
+	if (pol == NULL) {
+		for (i = 0; i < cw->n_chk; i++) {
+			struct ct_pkt *cp = &cw->p[cw->chk[i]];
+
+			cp->verdict[0] = cp->verdict[1] = ACL_VERDICT_UNISOLATED;
+		}
+		return;
+	}
+	endpoints_lookup(cw, pol);
+	dir_classify(cw, pol->rs, ACL_DIR_EGRESS);
+	dir_classify(cw, pol->rs, ACL_DIR_INGRESS);
+}
+
+/* ---- apply ---- */
+
+/* The denying sides of a flow, and the endpoint id to count against. */
+static uint8_t
+deny_sides(struct vs_ct_wk *cw, const struct ct_pkt *cp,
+		const struct vs_pkt_meta *pm, uint32_t *ep)
+{
+	/* The opener is the packet's source unless this is a reply. */
+	bool fwd = cp->from_a == cp->opener_a;
+	uint32_t src_nh = fwd ? pm->src_nh : pm->dst_nh;
+	uint32_t dst_nh = fwd ? pm->dst_nh : pm->src_nh;
+	uint8_t dir = 0;
+
+	*ep = VS_NH_MISS;
+	if (cp->verdict[ACL_DIR_EGRESS] == ACL_VERDICT_DENY) {
+		dir |= 1;
+		*ep = src_nh;
+		if (src_nh < VS_EP_MAX)
+			vs_ctr_add(&cw->ep_denied[VS_DIR_EGRESS * VS_EP_MAX +
+					src_nh], 1);
+	}
+	if (cp->verdict[ACL_DIR_INGRESS] == ACL_VERDICT_DENY) {
+		dir |= 2;
+		if (*ep == VS_NH_MISS)
+			*ep = dst_nh;
+		if (dst_nh < VS_EP_MAX)
+			vs_ctr_add(&cw->ep_denied[VS_DIR_INGRESS * VS_EP_MAX +
+					dst_nh], 1);
+	}
+	return dir;
+}
+
+/* A re-check: the entry takes the new verdicts, denied or not. */
+static void
+recheck_store(struct ct_entry *e, const struct ct_pkt *cp, uint32_t gen,
+		bool allowed)
+{
+	uint16_t w = __atomic_load_n(&e->st, __ATOMIC_RELAXED), nw;
+
+	__atomic_store_n(&e->verdict[0], cp->verdict[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&e->verdict[1], cp->verdict[1], __ATOMIC_RELAXED);
+	do {
+		uint8_t f = allowed ? CT_FL(w) & ~CT_F_DENIED :
+				CT_FL(w) | CT_F_DENIED;
+
+		nw = CT_WORD(CT_ST(w), f);
+	} while (nw != w && !__atomic_compare_exchange_n(&e->st, &w, nw,
+			false, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	__atomic_store_n(&e->pol_gen, gen, __ATOMIC_RELAXED);
+}
+
+static void
+apply_one(struct vs_worker *w, const struct vs_snap *snap,
+		struct rte_mbuf *m, struct vs_pkt_meta *pm, struct ct_pkt *cp,
+		uint16_t in_port, uint64_t now)
+{
+	struct vs_ct_wk *cw = &w->ct;
+	struct vs_ct *ct = w->vs->ct;
+	bool allowed = cp->verdict[0] != ACL_VERDICT_DENY &&
+			cp->verdict[1] != ACL_VERDICT_DENY;
+	uint32_t ep;
+	uint8_t dir;
+	int32_t pos;
+
+	if (cp->kind == CT_PK_RECHECK)
+		recheck_store(&ct->e[cp->pos], cp, snap->pol_gen, allowed);
+	if (!allowed) {
+		dir = deny_sides(cw, cp, pm, &ep);
+		deny(w, m, pm, cp, in_port, VS_DROP_POLICY_DENIED, dir, ep, now);
+		return;
+	}
+	if (cp->kind == CT_PK_ONESHOT) {
+		rules_count(cw, cp->verdict);
+		cp->kind = CT_PK_SKIP;
+		return;
+	}
+	if (cp->kind == CT_PK_NEW) {
+		pos = admit(w, snap, cp, in_port, now);
+		if (pos < 0) {
+			deny(w, m, pm, cp, in_port, VS_DROP_CT_FULL, 0,
+					VS_NH_MISS, now);
+			return;
+		}
+		cp->pos = pos;
+	}
+	cp->kind = CT_PK_PASS;
+}
+
+/* ---- the stage ---- */
+
+/* Parse, and look up every flow of the burst at once. */
+static uint16_t
+stage_lookup(struct vs_worker *w, const struct vs_snap *snap,
+		struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+{
+	struct vs_ct_wk *cw = &w->ct;
+	uint16_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		struct ct_pkt *cp = &cw->p[i];
+		struct vs_pkt_meta *pm = &w->meta[i];
+
+		cp->kind = CT_PK_SKIP;
+		cp->frag_first = 0;
+		if (!tracked(snap, pm))
+			continue;
+		parse_one(w, pkts[i], pm, cp);
+		if (cp->kind == CT_PK_FRAG) {
+			if (!vs_frag_allowed(cw, rte_pktmbuf_mtod_offset(pkts[i],
+					const void *, pm->l3_off), now))
+				vs_pkt_drop(w, pkts[i], pm, VS_DROP_FRAGMENT);
+			cp->kind = CT_PK_SKIP;
+		} else if (cp->kind == CT_PK_FLOW || cp->kind == CT_PK_RELATED) {
+			cw->kp[k] = &cp->key;
+			cw->idx[k++] = i;
+		}
+	}
+	if (k > 0)
+		rte_hash_lookup_bulk(w->vs->ct->h, cw->kp, k, cw->pos);
+	return k;
+}
+
+void
+vs_stage_ct(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vs_ct_wk *cw = &w->ct;
+	struct vs_ct *ct = w->vs->ct;
+	uint64_t now = rte_get_tsc_cycles();
+	uint16_t i, k;
+
+	k = stage_lookup(w, snap, pkts, n, now);
+	for (i = 0; i < k; i++) {
+		uint16_t j = cw->idx[i];
+
+		decide(w, snap, pkts[j], &w->meta[j], &cw->p[j], cw->pos[i],
+				in_port, now);
+	}
+
+	/* New flows, re-checks and one-shot packets go through policy. */
+	cw->n_chk = 0;
+	for (i = 0; i < n; i++) {
+		uint8_t kd = cw->p[i].kind;
+
+		if (kd == CT_PK_NEW || kd == CT_PK_RECHECK ||
+				kd == CT_PK_ONESHOT)
+			cw->chk[cw->n_chk++] = i;
+	}
+	if (cw->n_chk > 0) {
+		policy_classify(cw, snap);
+		for (i = 0; i < cw->n_chk; i++) {
+			uint16_t j = cw->chk[i];
+
+			apply_one(w, snap, pkts[j], &w->meta[j], &cw->p[j],
+					in_port, now);
+		}
+	}
+
+	for (i = 0; i < n; i++) {
+		struct ct_pkt *cp = &cw->p[i];
+
+		if (cp->kind == CT_PK_PASS)
+			track(cw, &ct->e[cp->pos], cp, pkts[i]->pkt_len, now);
+		if (cp->frag_first)
+			vs_frag_record(cw, ct, rte_pktmbuf_mtod_offset(pkts[i],
+					const void *, w->meta[i].l3_off), now,
+					w->meta[i].kind != VS_PK_DONE);
+	}
+}
