@@ -5,7 +5,8 @@
 # the root namespace). Node objects with Flannel's annotations are applied
 # on both sides (each skips its own). Checked: ping and a 2 MiB TCP
 # transfer byte for byte across the nodes both ways, inner TTL, the
-# tunnel counters on both sides, node-info's annotations, and that a Node
+# tunnel counters on both sides, node-info's annotations, ICMP
+# "fragmentation needed" for a too-big DF packet, and that a Node
 # deleted again takes its route with it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 npvs_init vx2 "$@"
@@ -153,6 +154,20 @@ for n in a b; do
 done
 ctl a tunnel | grep -q '"underlay_mac": "02:00:00:77:00:0b"' ||
 	npvs_fail "node a did not learn node b's underlay MAC: $(ctl a tunnel)"
+
+# ---- too big for the tunnel: with DF an ICMP "fragmentation needed"
+# (MTU 1450) comes back; without DF the packet is dropped and counted ----
+ip -n "$(pod_ns a1)" link set eth0 mtu 1500
+out=$(pod_exec a1 ping -c 2 -i 0.3 -W 1 -M do -s 1460 10.244.2.2 2>&1)
+grep -Eqi 'mtu ?= ?1450' <<<"$out" || npvs_fail "no frag needed: $out"
+tb=$(ctl a tunnel | python3 -c 'import json,sys; print(json.load(sys.stdin)["tunnel"]["drops"]["vxlan_too_big_df"])')
+[ "$tb" -ge 1 ] || npvs_fail "vxlan_too_big_df not counted"
+ip netns exec "$(pod_ns a1)" ip route flush cache
+pod_exec a1 ping -c 1 -W 1 -M dont -s 1460 10.244.2.2 >/dev/null 2>&1 &&
+	npvs_fail "a 1488-byte packet without DF crossed a 1450 tunnel"
+tb=$(ctl a tunnel | python3 -c 'import json,sys; print(json.load(sys.stdin)["tunnel"]["drops"]["vxlan_too_big"])')
+[ "$tb" -ge 1 ] || npvs_fail "vxlan_too_big not counted"
+ip -n "$(pod_ns a1)" link set eth0 mtu 1450
 
 # ---- a deleted Node takes its route with it (hitless update) ----
 ctl a delete Node npvs-vx2-b >/dev/null || npvs_fail "delete Node on a"
