@@ -50,8 +50,11 @@ def drops_note(cells):
 def table(head, rows):
     """Aligned columns. A short row (a reason in place of figures) is
     aligned up to its last cell, which runs on past the columns."""
-    full = [head] + [r for r in rows if len(r) >= len(head)]
-    w = [max(len(str(r[i])) for r in full) for i in range(len(head))]
+    w = [len(h) for h in head]
+    for r in rows:
+        last = len(r) if len(r) >= len(head) else len(r) - 1
+        for i in range(last):
+            w[i] = max(w[i], len(str(r[i])))
 
     def line(r):
         return "  ".join(str(c).ljust(w[i]) if i < len(r) - 1 else str(c)
@@ -69,6 +72,10 @@ def header(rs):
           f"{', nice -' + str(m['nice']) if m.get('nice') else ''}")
     print(f"load average (1/5/15 min) at the start of each section: "
           f"{m.get('load')} (start); " + "; ".join(loads))
+    pol = next((r for r in rs if r["kind"] == "policy"), None)
+    if pol is not None:
+        print("policy stage: " + ("present" if pol["present"] else
+                                  f"absent ({pol['why']})"))
     print(f"window {m.get('window')} s after {m.get('warmup')} s warm-up; "
           f"one worker lcore (1), main lcore 0; 60-byte UDP frames (64 on "
           f"the wire); {end.get('secs', '?')} s in all")
@@ -86,17 +93,20 @@ def tput(rs):
         fc = [c for c in cells if c["flows"] == flows]
         tp, tp_runs = best([c for c in fc if c["switch"] == "testpmd"])
         frames = next((c["frames"] for c in fc if "frames" in c), "")
+        tcol = f"{fmt(tp)} ({tp_runs})" if tp else tp_runs
+        na = {}                         # reason -> rule counts
         for rules in sorted({c["rules"] for c in fc}):
             nc = [c for c in fc if c["switch"] == "npvsd" and
                   c["rules"] == rules]
             np_, np_runs = best(nc)
-            tcol = f"{fmt(tp)} ({tp_runs})" if tp else tp_runs
             if np_ is None:
-                rows.append([flows, frames, rules, tcol, np_runs])
+                na.setdefault(np_runs, []).append(str(rules))
                 continue
             rows.append([flows, frames, rules, tcol,
                          f"{fmt(np_)} ({np_runs})", added_ns(np_, tp),
                          drops_note(nc).strip()])
+        for reason, rules in na.items():
+            rows.append([flows, frames, ",".join(rules), "", reason])
     print(table(["flows", "frames", "rules", "testpmd io Mpps",
                  "npvsd Mpps", "added ns/pkt", ""], rows))
 
@@ -110,16 +120,18 @@ def newflow(rs):
           f"flows, read once, no infinite_rx);\nMpps: least-squares slope of "
           f"the tx counter between 10% and 90% of the run.")
     tp, _ = best([c for c in cells if c["switch"] == "testpmd"])
-    rows = []
+    rows, na = [], {}
     for c in cells:
         r = c["res"]
         if why(r):
-            rows.append([c["switch"], c["rules"], why(r)])
+            na.setdefault((c["switch"], why(r)), []).append(str(c["rules"]))
             continue
         rows.append([c["switch"], "-" if c["switch"] == "testpmd" else
                      c["rules"], fmt(r["mpps"]),
                      added_ns(r["mpps"], tp) if c["switch"] == "npvsd"
                      else "", c.get("note", "")])
+    rows += [[sw, ",".join(rules), reason] for (sw, reason), rules in
+             na.items()]
     print(table(["switch", "rules", "Mpps", "added ns/pkt", "note"], rows))
 
 
@@ -167,18 +179,20 @@ def latency(rs):
     print(f"\nLatency: UDP ping-pong between two kernel pods on af_packet "
           f"ports (bench_udp_rtt,\nboth ends on lcore 0), {n} round trips "
           f"per run after 1,000 warm-up; microseconds.")
-    rows = []
+    rows, na = [], {}
     for c in cells:
         r = c["res"]
         sw = c["switch"] + (" io" if c["switch"] == "testpmd" else "")
         rules = "-" if c["switch"] == "testpmd" else c.get("rules", "")
         if why(r) or "p50_us" not in r:
-            rows.append([sw, rules, c.get("rep", ""),
-                         why(r) or "n/a (no figures)"])
+            na.setdefault((sw, why(r) or "n/a (no figures)"), []).append(
+                str(rules))
             continue
         rows.append([sw, rules, c.get("rep", ""), fmt(r["p50_us"], 1),
                      fmt(r["p90_us"], 1), fmt(r["p99_us"], 1),
                      fmt(r["p999_us"], 1), fmt(r["max_us"], 1), r["lost"]])
+    rows += [[sw, ",".join(rules), "", reason] for (sw, reason), rules in
+             na.items()]
     print(table(["switch", "rules", "run", "p50", "p90", "p99", "p99.9",
                  "max", "lost"], rows))
 

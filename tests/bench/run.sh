@@ -125,12 +125,23 @@ result "\"kind\":\"machine\"" \
 
 # ---- what exists ----
 
-POLICY=0
-if "$NPVSCTL" --help 2>&1 | grep -qE '^ +apply( |$)'; then
-	POLICY=1
-fi
-NA_POLICY="n/a (policy stage not built)"
-bench_log "policy stage: $([ $POLICY = 1 ] && echo present || echo absent)"
+# The policy stage is there when npvsctl can apply manifests and npvsd's
+# data path counts policy drops (a policy_denied counter in `stats`):
+# apply alone may land before the workers enforce anything.
+policy_probe() {
+	local drops
+	"$NPVSCTL" --help 2>&1 | grep -qE '^ +apply( |$)' ||
+		{ POLICY_WHY="npvsctl has no apply"; return 1; }
+	echo "ports: []" | np_config
+	np_start --mbufs 2048 || { POLICY_WHY="npvsd did not start"; return 1; }
+	drops=$(npvsctl -o json stats | python3 -c '
+import json, sys
+print(" ".join(json.load(sys.stdin).get("drops", {})))')
+	stop "$NPVSD_PID"
+	[[ " $drops " == *" policy_denied "* ]] && return 0
+	POLICY_WHY="npvsd counts no policy_denied drops"
+	return 1
+}
 
 free_pages() { cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages; }
 
@@ -219,6 +230,12 @@ na_cell() { CELL=$(na_json "$1"); }
 # (never inside $(...), where lib.sh's clean-up list would not see them)
 # and leave their result, one JSON object, in CELL.
 CELL="" 
+
+POLICY=0 POLICY_WHY=""
+NA_POLICY="n/a (policy stage not built)"
+policy_probe && POLICY=1
+bench_log "policy stage: $([ $POLICY = 1 ] && echo present || echo "absent ($POLICY_WHY)")"
+result '"kind":"policy"' "\"present\":$POLICY" "\"why\":$(jstr "$POLICY_WHY")"
 
 # ---- throughput ----
 
