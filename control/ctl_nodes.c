@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -120,17 +121,34 @@ warn(json_t *warnings, const char *name, const char *why)
 	fprintf(stderr, "npvsd: %s\n", msg);
 }
 
-/* Remove the switch's nodes that set no longer has. */
+static struct vs_node_info cur[NODES_MAX];     /* control thread only */
+static uint32_t n_cur;
+
+/* Remove the switch's nodes that set no longer has; remember the rest. */
 static void
 nodes_prune(struct ctl_ctx *ctx, const struct manifest_set *set)
 {
-	static struct vs_node_info cur[NODES_MAX];
 	uint32_t i, n = vs_node_list(ctx->vs, cur, NODES_MAX);
 
-	for (i = 0; i < n && i < NODES_MAX; i++)
+	n_cur = n < NODES_MAX ? n : NODES_MAX;
+	for (i = 0; i < n_cur; i++)
 		if (set == NULL || manifest_set_find(set, MANIFEST_NODE, NULL,
-				cur[i].spec.name) == NULL)
+				cur[i].spec.name) == NULL) {
 			vs_node_del(ctx->vs, cur[i].spec.name);
+			cur[i].spec.name[0] = '\0';
+		}
+}
+
+/* Is sp already set, unchanged? Then no new snapshot for it. */
+static bool
+node_unchanged(const struct vs_node_spec *sp)
+{
+	uint32_t i;
+
+	for (i = 0; i < n_cur; i++)
+		if (strcmp(cur[i].spec.name, sp->name) == 0)
+			return memcmp(&cur[i].spec, sp, sizeof(*sp)) == 0;
+	return false;
 }
 
 unsigned int
@@ -152,6 +170,10 @@ ctl_nodes_sync(struct ctl_ctx *ctx, const struct manifest_set *set,
 			continue;
 		if (spec_from_node(o->raw, &sp, &why) < 0) {
 			warn(warnings, o->name, why);
+			continue;
+		}
+		if (node_unchanged(&sp)) {
+			n++;
 			continue;
 		}
 		msg[0] = '\0';

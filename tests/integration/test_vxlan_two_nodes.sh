@@ -6,7 +6,8 @@
 # on both sides (each skips its own). Checked: ping and a 2 MiB TCP
 # transfer byte for byte across the nodes both ways, inner TTL, the
 # tunnel counters on both sides, node-info's annotations, ICMP
-# "fragmentation needed" for a too-big DF packet, and that a Node
+# "fragmentation needed" for a too-big DF packet, a NetworkPolicy on node
+# B that admits one pod of node A and not the other, and that a Node
 # deleted again takes its route with it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 npvs_init vx2 "$@"
@@ -26,9 +27,10 @@ done
 
 # ---- pods: a1 on node A; b1, b2 on node B; tunnel MTU 1450 ----
 pod_kernel_add a1 10.244.1.2/24 10.244.1.1
+pod_kernel_add a2 10.244.1.3/24 10.244.1.1
 pod_kernel_add b1 10.244.2.2/24 10.244.2.1
 pod_kernel_add b2 10.244.2.3/24 10.244.2.1
-for p in a1 b1 b2; do ip -n "$(pod_ns $p)" link set eth0 mtu 1450; done
+for p in a1 a2 b1 b2; do ip -n "$(pod_ns $p)" link set eth0 mtu 1450; done
 
 # node_conf NAME CIDR MAC UNDERLAY UPLINK PODS...: an npvsd config
 node_conf() {
@@ -82,7 +84,7 @@ import json, sys
 print(json.load(sys.stdin)["tunnel"][sys.argv[1]])' "$2"
 }
 
-node_conf a 10.244.1.0/24 $MAC_A 192.168.77.1/24 $UA a1 > "$NPVS_TMP/a.yaml"
+node_conf a 10.244.1.0/24 $MAC_A 192.168.77.1/24 $UA a1 a2 > "$NPVS_TMP/a.yaml"
 node_conf b 10.244.2.0/24 $MAC_B 192.168.77.2/24 $UB b1 b2 > "$NPVS_TMP/b.yaml"
 node_start a
 node_start b
@@ -168,6 +170,45 @@ pod_exec a1 ping -c 1 -W 1 -M dont -s 1460 10.244.2.2 >/dev/null 2>&1 &&
 tb=$(ctl a tunnel | python3 -c 'import json,sys; print(json.load(sys.stdin)["tunnel"]["drops"]["vxlan_too_big"])')
 [ "$tb" -ge 1 ] || npvs_fail "vxlan_too_big not counted"
 ip -n "$(pod_ns a1)" link set eth0 mtu 1450
+
+# ---- policy across nodes: on node B, b1 admits a2 but not a1 (both on
+# node A, known to B by their Pod objects' IPs); b2 stays open ----
+cat > "$NPVS_TMP/pol.yaml" <<EOP
+apiVersion: v1
+kind: Namespace
+metadata: {name: t}
+EOP
+for p in a1:10.244.1.2 a2:10.244.1.3 b1:10.244.2.2 b2:10.244.2.3; do
+	cat >> "$NPVS_TMP/pol.yaml" <<EOP
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ${p%%:*}, namespace: t, labels: {app: ${p%%:*}}}
+spec: {containers: [{name: c, image: busybox}]}
+status: {podIPs: [{ip: ${p#*:}}]}
+EOP
+done
+cat >> "$NPVS_TMP/pol.yaml" <<EOP
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: b1-from-a2, namespace: t}
+spec:
+  podSelector: {matchLabels: {app: b1}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {matchLabels: {app: a2}}}]}]
+EOP
+ctl b apply -f "$NPVS_TMP/pol.yaml" >/dev/null || npvs_fail "apply policy on b"
+wait_for 5 pod_exec a2 ping -c 1 -W 1 10.244.2.2 ||
+	npvs_fail "a2 -> b1 should be allowed"
+pod_exec a1 ping -c 2 -i 0.2 -W 1 10.244.2.2 >/dev/null 2>&1 &&
+	npvs_fail "a1 -> b1 should be denied on node B"
+pod_exec a1 ping -c 1 -W 2 10.244.2.3 >/dev/null || npvs_fail "a1 -> b2"
+d=$(ctl b -o json stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["drops"]["policy_denied"])')
+[ "$d" -ge 2 ] || npvs_fail "node B policy_denied $d"
+ctl b delete --ignore-not-found -f "$NPVS_TMP/pol.yaml" >/dev/null || npvs_fail "delete policy"
+wait_for 5 pod_exec a1 ping -c 1 -W 1 10.244.2.2 ||
+	npvs_fail "a1 -> b1 after the policy was deleted"
 
 # ---- a deleted Node takes its route with it (hitless update) ----
 ctl a delete Node npvs-vx2-b >/dev/null || npvs_fail "delete Node on a"
