@@ -279,6 +279,19 @@ vs_ct_key_make(struct ct_key *k, uint8_t family, const uint8_t *src,
 	*from_a = a_src;
 }
 
+void
+vs_ct_flush(struct vs *vs)
+{
+	uint32_t pos;
+
+	if (vs->ct == NULL)
+		return;
+	for (pos = 0; pos < vs->ct->n_slots; pos++)
+		if (__atomic_load_n(&vs->ct->e[pos].in_use, __ATOMIC_ACQUIRE) ==
+				CT_READY)
+			entry_delete(vs->ct, pos);
+}
+
 /* ---- listing ---- */
 
 static void

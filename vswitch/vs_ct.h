@@ -219,6 +219,8 @@ void vs_policy_snap_set(struct vs *vs, struct vs_snap *s);
 void vs_ct_config_defaults(struct vs_ct_config *c);
 int vs_ct_create(struct vs *vs, char *err, size_t errlen);
 void vs_ct_free(struct vs *vs);
+/** Delete every entry (tests; flows then start over as new). */
+void vs_ct_flush(struct vs *vs);
 /** Delete a slice of expired entries (housekeeping). */
 void vs_ct_reclaim(struct vs *vs, uint64_t now);
 /** Name of a state ("ESTABLISHED"). */
