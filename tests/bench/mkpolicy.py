@@ -21,10 +21,16 @@ Python 3 standard library only; prints YAML for `npvsctl apply -f` (and
     egress is open and the replies are allowed as replies.
   N = 0 prints the Namespace and Pods only: nothing is isolated.
 
+Rules are written one a line in YAML flow style. npvsd takes at most
+1 MiB per request: with --split DIR the output goes to DIR/00-pods.yaml
+and DIR/NN-rules.yaml, at most --per-file policies each, to be applied
+one file after the other (each file its own transaction).
+
 Usage:
   mkpolicy.py --rules N [--server IP] [--client IP]... [--dport P]
-              [--per-policy M] [--node NAME]
+              [--per-policy M] [--node NAME] [--split DIR [--per-file K]]
 """
+import os
 import argparse
 import sys
 
@@ -52,24 +58,14 @@ status:
 
 def decoy_rule(k):
     """Rule k (k < 250 * 256): its own /32 peer and its own UDP port."""
-    return f"""  - from:
-    - ipBlock:
-        cidr: 172.16.{k // 250}.{k % 250 + 1}/32
-    ports:
-    - protocol: UDP
-      port: {10000 + k}
-"""
+    return (f"  - {{from: [{{ipBlock: {{cidr: 172.16.{k // 250}."
+            f"{k % 250 + 1}/32}}}}], ports: [{{protocol: UDP, "
+            f"port: {10000 + k}}}]}}\n")
 
 
 def allow_rule(dport):
-    return f"""  - from:
-    - podSelector:
-        matchLabels:
-          app: bench-client
-    ports:
-    - protocol: UDP
-      port: {dport}
-"""
+    return (f"  - {{from: [{{podSelector: {{matchLabels: {{app: bench-client}}"
+            f"}}}}], ports: [{{protocol: UDP, port: {dport}}}]}}\n")
 
 
 def policy(idx, rules):
@@ -97,9 +93,12 @@ def main():
     p.add_argument("--dport", type=int, default=5000)
     p.add_argument("--per-policy", type=int, default=100)
     p.add_argument("--node", default="bench")
+    p.add_argument("--split", metavar="DIR")
+    p.add_argument("--per-file", type=int, default=20)
     args = p.parse_args()
-    if not 0 <= args.rules <= 250 * 256 or args.per_policy < 1:
-        p.error("--rules from 0 to 64000, --per-policy >= 1")
+    if not 0 <= args.rules <= 250 * 256 or args.per_policy < 1 or \
+            args.per_file < 1:
+        p.error("--rules from 0 to 64000, --per-policy and --per-file >= 1")
     clients = args.client or ["10.244.1.10", "10.244.1.11"]
 
     out = [f"""# mkpolicy.py --rules {args.rules}: generated, do not edit
@@ -115,10 +114,18 @@ metadata:
     rules = [decoy_rule(k) for k in range(args.rules - 1)]
     if args.rules > 0:
         rules.append(allow_rule(args.dport))
-    for i in range(0, len(rules), args.per_policy):
-        out.append(policy(i // args.per_policy,
-                          rules[i:i + args.per_policy]))
-    sys.stdout.write("".join(out))
+    pols = [policy(i // args.per_policy, rules[i:i + args.per_policy])
+            for i in range(0, len(rules), args.per_policy)]
+    if not args.split:
+        sys.stdout.write("".join(out + pols))
+        return
+    os.makedirs(args.split, exist_ok=True)
+    with open(os.path.join(args.split, "00-pods.yaml"), "w") as f:
+        f.write("".join(out))
+    for i in range(0, len(pols), args.per_file):
+        name = f"{i // args.per_file + 1:02d}-rules.yaml"
+        with open(os.path.join(args.split, name), "w") as f:
+            f.write("".join(pols[i:i + args.per_file]))
 
 
 if __name__ == "__main__":

@@ -67,8 +67,9 @@ def header(rs):
     loads = [f"{r['before']} {r['load']}" for r in rs if r["kind"] == "load"]
     end = next((r for r in rs if r.get("before") == "end"), {})
     print(f"npvs data-path benchmark, {m.get('date')}: {m.get('cpu')}, "
-          f"{m.get('cpus')} CPUs, DPDK {m.get('dpdk')}, npvs "
-          f"{m.get('commit')}{', --quick' if m.get('quick') else ''}"
+          f"{m.get('cpus')} CPUs, DPDK {m.get('dpdk')}; tree "
+          f"{m.get('commit')}, npvsd built {m.get('built', '?')}"
+          f"{'; --quick' if m.get('quick') else ''}"
           f"{', nice -' + str(m['nice']) if m.get('nice') else ''}")
     print(f"load average (1/5/15 min) at the start of each section: "
           f"{m.get('load')} (start); " + "; ".join(loads))
@@ -109,6 +110,24 @@ def tput(rs):
             rows.append([flows, frames, ",".join(rules), "", reason])
     print(table(["flows", "frames", "rules", "testpmd io Mpps",
                  "npvsd Mpps", "added ns/pkt", ""], rows))
+    check(rs)
+
+
+def check(rs):
+    """The policy check of run.sh: the generated rules are enforced."""
+    c = next((r for r in rs if r["kind"] == "check"), None)
+    if c is None:
+        return
+    r = c["res"]
+    if why(r):
+        print(f"policy check: {why(r)}")
+        return
+    a, d = r["allow"], r["deny"]
+    ok = a["denied"] == 0 and d["rx"] > 0 and d["denied"] > 0.99 * d["rx"]
+    print(f"policy check (10 rules, 1,000 one-way flows, 1 s): as "
+          f"benchmarked {a['denied']} of {a['rx']} packets policy_denied;\n"
+          f"with the allowing rule moved to another port {d['denied']} of "
+          f"{d['rx']}: {'enforced' if ok else 'NOT AS EXPECTED'}.")
 
 
 def newflow(rs):

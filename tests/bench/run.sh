@@ -76,12 +76,15 @@ while [ $# -gt 0 ]; do
 done
 if [ "$QUICK" = 1 ]; then
 	: "${WINDOW:=2}" "${REPEAT:=1}" "${RULES:=0,1000}" "${FLOWS:=1000}"
-	NF_FLOWS=200000 LAT_COUNT=100000 LAT_REPEAT=1
+	LAT_COUNT=100000 LAT_REPEAT=1
 else
 	: "${WINDOW:=3}" "${REPEAT:=2}" "${RULES:=0,10,50,1000,10000}"
 	: "${FLOWS:=1,1000,100000}"
-	NF_FLOWS=1000000 LAT_COUNT=100000 LAT_REPEAT=3
+	LAT_COUNT=100000 LAT_REPEAT=3
 fi
+# New flows: as many as npvsd's connection table holds by default
+# (131,072 flows), so that none is refused as ct_full.
+NF_FLOWS=100000
 IFS=, read -ra RULE_LIST <<<"$RULES"
 IFS=, read -ra FLOW_LIST <<<"$FLOWS"
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
@@ -120,6 +123,7 @@ result "\"kind\":\"machine\"" \
 	"\"load\":$(jstr "$(cut -d' ' -f1-3 /proc/loadavg)")" \
 	"\"dpdk\":$(jstr "$(pkg-config --modversion libdpdk 2>/dev/null)")" \
 	"\"commit\":$(jstr "$(git -C "$NPVS_SRC" describe --always --dirty 2>/dev/null)")" \
+	"\"built\":$(jstr "$(date -u -r "$NPVSD" '+%Y-%m-%d %H:%M UTC')")" \
 	"\"window\":$WINDOW" "\"warmup\":$WARMUP" "\"quick\":$QUICK" \
 	"\"nice\":$NICE"
 
@@ -206,14 +210,21 @@ endpoints_yaml() {
 
 # policy_apply RULES N_CLIENTS [SERVER_IP]: generate and apply the
 # manifest (npvsd running). Prints the error and returns 1 on failure.
+# The manifests go in files of at most 2,000 rules (npvsd takes 1 MiB a
+# request), applied one after the other.
 policy_apply() {
-	local k args=() f="$NPVS_TMP/policy-$1.yaml"
+	local k f args=() d="$NPVS_TMP/policy"
 	for ((k = 0; k < $2; k++)); do args+=(--client "$(client_ip "$k")"); done
+	rm -rf "$d"
 	python3 "$BENCH_DIR/mkpolicy.py" --rules "$1" --server "${3:-$SERVER_IP}" \
-		--dport "$DPORT" "${args[@]}" >"$f" || return 1
-	npvsctl --timeout 120000 apply -f "$f" >"$NPVS_TMP/apply.log" 2>&1 && return 0
-	tail -n 2 "$NPVS_TMP/apply.log" | tr '\n' ' '
-	return 1
+		--dport "${ALLOW_DPORT:-$DPORT}" --split "$d" "${args[@]}" ||
+		{ echo "mkpolicy.py failed"; return 1; }
+	for f in "$d"/*.yaml; do
+		npvsctl --timeout 120000 apply -f "$f" >"$NPVS_TMP/apply.log" 2>&1 &&
+			continue
+		tail -n 2 "$NPVS_TMP/apply.log" | tr '\n' ' '
+		return 1
+	done
 }
 
 # rate ARGS...: rate.py; prints its JSON (always one object).
@@ -294,8 +305,44 @@ tput_npvsd() {
 	stop "$NPVSD_PID"
 }
 
+# policy_check: requests only (a one-way pcap of 1,000 flows) and 10
+# rules, first as benchmarked (nothing may be denied), then with the one
+# rule that allows the traffic moved to another port (everything must be
+# policy_denied). Shows that the generated policies reach the data path
+# and that the traffic meets them. (With two-way traffic the second case
+# would pass after the first replies: a reply opens the connection from
+# the server's side, and the requests are then its replies.)
+policy_check() {
+	local pcap out
+	pcap=$(pcap_make check 1000 oneway) || return
+	bench_log "tput: policy check (10 rules, none allows the traffic)"
+	np_sink_start 34768 10 1 || { result '"kind":"check"' "\"res\":$CELL"; return; }
+	gen_add "net_pcap0,rx_pcap=$pcap,infinite_rx=1" || { result '"kind":"check"' "\"res\":$CELL"; return; }
+	sleep 1
+	npvsctl -o json stats >"$NPVS_TMP/check-allow.json"
+	stop "$NPVSD_PID"
+	ALLOW_DPORT=$((DPORT + 1))
+	np_sink_start 34768 10 1 && gen_add "net_pcap0,rx_pcap=$pcap,infinite_rx=1" && {
+		sleep 1
+		npvsctl -o json stats >"$NPVS_TMP/check-deny.json"
+		stop "$NPVSD_PID"
+	}
+	unset ALLOW_DPORT
+	out=$(python3 -c '
+import json, sys
+def get(f):
+    d = json.load(open(f))
+    return {"rx": sum(p["rx_packets"] for p in d["ports"]),
+            "denied": d["drops"].get("policy_denied", 0)}
+print(json.dumps({"allow": get(sys.argv[1]), "deny": get(sys.argv[2])}))' \
+		"$NPVS_TMP/check-allow.json" "$NPVS_TMP/check-deny.json" 2>/dev/null ||
+		na_json "no counters")
+	result '"kind":"check"' "\"res\":$out"
+}
+
 section_tput() {
 	local flows pcap frames mbufs clients rep rules out
+	[ "$POLICY" = 1 ] && policy_check
 	for flows in "${FLOW_LIST[@]}"; do
 		pcap=$(pcap_make "tput-$flows" "$flows" twoway) ||
 			npvs_fail "mkpcap.py failed"
@@ -384,7 +431,7 @@ newflow_npvsd() {
 }
 
 section_newflow() {
-	local pcap rules out clients note=""
+	local pcap rules out clients rep note=""
 	if [ "$POLICY" = 0 ] && [ "$FORCE" = 0 ]; then
 		for rules in "${RULE_LIST[@]}"; do
 			result '"kind":"newflow"' "\"flows\":$NF_FLOWS" \
@@ -397,19 +444,28 @@ section_newflow() {
 	clients=$(clients_for "$NF_FLOWS")
 	bench_log "newflow: making a $NF_FLOWS-flow one-way pcap"
 	pcap=$(pcap_make newflow "$NF_FLOWS" oneway) || npvs_fail "mkpcap.py failed"
-	bench_log "newflow: testpmd io"
-	newflow_testpmd "$pcap"; out=$CELL
-	result '"kind":"newflow"' "\"flows\":$NF_FLOWS" '"rules":0' \
-		'"switch":"testpmd"' "\"res\":$out"
+	for ((rep = 1; rep <= REPEAT; rep++)); do
+		bench_log "newflow: testpmd io, run $rep"
+		newflow_testpmd "$pcap"; out=$CELL
+		result '"kind":"newflow"' "\"flows\":$NF_FLOWS" '"rules":0' \
+			'"switch":"testpmd"' "\"rep\":$rep" "\"res\":$out"
+		bench_log "newflow: npvsd, 0 rules, run $rep"
+		newflow_npvsd "$pcap" 0 "$clients"; out=$CELL
+		result '"kind":"newflow"' "\"flows\":$NF_FLOWS" '"rules":0' \
+			'"switch":"npvsd"' "\"rep\":$rep" "\"note\":$(jstr "$note")" \
+			"\"res\":$out"
+	done
 	for rules in "${RULE_LIST[@]}"; do
-		if [ "$POLICY" = 0 ] && [ "$rules" -ne 0 ]; then
+		[ "$rules" -eq 0 ] && continue
+		if [ "$POLICY" = 0 ]; then
 			out=$(na_json "$NA_POLICY")
 		else
 			bench_log "newflow: npvsd, $rules rules"
 			newflow_npvsd "$pcap" "$rules" "$clients"; out=$CELL
 		fi
 		result '"kind":"newflow"' "\"flows\":$NF_FLOWS" "\"rules\":$rules" \
-			'"switch":"npvsd"' "\"note\":$(jstr "$note")" "\"res\":$out"
+			'"switch":"npvsd"' '"rep":1' "\"note\":$(jstr "$note")" \
+			"\"res\":$out"
 	done
 }
 
