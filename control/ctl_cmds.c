@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "ctl_cmds_dp.h"
 #include "ctl_cmds_policy.h"
 #include "ctl_nodes.h"
 #include "ctl_proto.h"
@@ -42,6 +43,13 @@ static const struct ctl_cmd cmds[] = {
 	{ "node_info", ctl_cmd_node_info, "this node's Node object with "
 	  "Flannel's annotations (apply it on the Flannel side)" },
 	{ "get", ctl_cmd_get, "kind, namespace: stored objects and a table" },
+	{ "trace", ctl_cmd_trace, "src, dst, proto, dport, sport: a synthetic "
+	  "packet through the live policy and connection table" },
+	{ "flows", ctl_cmd_flows, "src, dst, proto, limit: connection-table "
+	  "entries" },
+	{ "log", ctl_cmd_log, "after, limit: recent denied packets" },
+	{ "policy_stats", ctl_cmd_policy_stats, "allowed packets per policy "
+	  "rule, denied per endpoint, connection-table figures" },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))

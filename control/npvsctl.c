@@ -55,7 +55,12 @@ static const struct npvsctl_cmd subcmds[] = {
 	  "objects" },
 	{ "get", cmd_get, "get ports|endpoints|namespaces|pods|"
 	  "networkpolicies|nodes: list objects" },
-	{ "stats", cmd_stats, "port and drop counters" },
+	{ "stats", cmd_stats, "port and drop counters; --rules: per policy "
+	  "rule" },
+	{ "trace", npvsctl_cmd_trace, "trace --src IP --dst IP --proto P "
+	  "--dport N: a packet through the live policy" },
+	{ "flows", npvsctl_cmd_flows, "connection-table entries" },
+	{ "log", npvsctl_cmd_log, "recent denied packets" },
 	{ "node-info", npvsctl_cmd_node_info, "this node's Node object with "
 	  "Flannel's annotations" },
 	{ "tunnel", npvsctl_cmd_tunnel, "other nodes, VXLAN state and "
@@ -196,9 +201,14 @@ cmd_version(int argc, char **argv)
 static int
 cmd_stats(int argc, char **argv)
 {
-	int rc = no_args(argc, argv, "usage: npvsctl stats\n\n"
+	int rc;
+
+	if (argc >= 2 && strcmp(argv[1], "--rules") == 0)
+		return npvsctl_cmd_stats_rules(argc, argv);
+	rc = no_args(argc, argv, "usage: npvsctl stats [--rules]\n\n"
 			"Shows each port's packet counters and the switch's "
-			"drop counters by reason.\n");
+			"drop counters by reason;\n--rules: packets allowed "
+			"per policy rule and denied per endpoint.\n");
 
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;

@@ -69,6 +69,12 @@ void npvsctl_output(const json_t *reply, void (*print)(const json_t *));
 npvsctl_fn npvsctl_cmd_node_info;
 npvsctl_fn npvsctl_cmd_tunnel;
 
+/* npvsctl_dp.c: trace, flows, log, stats --rules (the data path). */
+npvsctl_fn npvsctl_cmd_trace;
+npvsctl_fn npvsctl_cmd_flows;
+npvsctl_fn npvsctl_cmd_log;
+npvsctl_fn npvsctl_cmd_stats_rules;
+
 /* npvsctl_table.c: aligned tables from reply arrays. */
 void npvsctl_print_ports(const json_t *ports, bool counters);
 void npvsctl_print_endpoints(const json_t *endpoints);
