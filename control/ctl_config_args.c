@@ -548,6 +548,31 @@ print_endpoints(const struct ctl_config *c, FILE *f)
 	}
 }
 
+/* The tunnel section (docs/tunnels.md), when there is one. */
+static void
+print_tunnel(const struct vs_config *v, FILE *f)
+{
+	char a[INET6_ADDRSTRLEN];
+	const uint8_t *m = v->has_vtep_mac ? v->vtep_mac : v->mac;
+
+	if (v->underlay_ip.family != AF_INET)
+		return;
+	fprintf(f, "tunnel:\n  underlay: %s/%u\n", ip_str(&v->underlay_ip, a,
+			sizeof(a)), v->underlay_len);
+	fprintf(f, "  vtep_mac: \"%02x:%02x:%02x:%02x:%02x:%02x\"\n", m[0],
+			m[1], m[2], m[3], m[4], m[5]);
+	fprintf(f, "  vni: %u\n  port: %u\n  mtu: %u\n", v->vni,
+			v->vxlan_port, v->underlay_mtu);
+	if (v->underlay_gw.family == AF_INET)
+		fprintf(f, "  next_hop: %s\n", ip_str(&v->underlay_gw, a,
+				sizeof(a)));
+	if (v->has_nexthop_mac)
+		fprintf(f, "  next_hop_mac: \"%02x:%02x:%02x:%02x:%02x:%02x\"\n",
+				v->nexthop_mac[0], v->nexthop_mac[1],
+				v->nexthop_mac[2], v->nexthop_mac[3],
+				v->nexthop_mac[4], v->nexthop_mac[5]);
+}
+
 void
 ctl_config_print(const struct ctl_config *c, FILE *f)
 {
@@ -575,6 +600,7 @@ ctl_config_print(const struct ctl_config *c, FILE *f)
 	for (i = 0; i < v->n_pci; i++)
 		fprintf(f, "%s%s", i ? ", " : "", v->pci[i]);
 	fprintf(f, "]\n");
+	print_tunnel(v, f);
 	print_ports(c, f);
 	print_endpoints(c, f);
 }

@@ -152,6 +152,50 @@ test_defaults(void **state)
 	ctl_config_uninit(&c);
 }
 
+/* The tunnel section (vx): every field, and the defaults without it. */
+static void
+test_tunnel(void **state)
+{
+	static const char yaml[] =
+		"tunnel:\n"
+		"  underlay: 192.168.50.2/24\n"
+		"  vtep_mac: \"8e:02:1a:b3:ff:00\"\n"
+		"  vni: 7\n"
+		"  port: 4789\n"
+		"  mtu: 9000\n"
+		"  next_hop: 192.168.50.1\n"
+		"  next_hop_mac: \"52:54:00:12:34:56\"\n";
+	const uint8_t ul[4] = { 192, 168, 50, 2 }, gw[4] = { 192, 168, 50, 1 };
+	struct ctl_config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(load(&c, "", err, sizeof(err)), 0);
+	assert_int_equal(c.vs.underlay_ip.family, 0);
+	assert_int_equal(c.vs.vni, 1);
+	assert_int_equal(c.vs.vxlan_port, 8472);
+	assert_int_equal(c.vs.underlay_mtu, 1500);
+	ctl_config_uninit(&c);
+	assert_int_equal(load(&c, yaml, err, sizeof(err)), 0);
+	assert_int_equal(c.vs.underlay_ip.family, AF_INET);
+	assert_memory_equal(c.vs.underlay_ip.addr, ul, 4);
+	assert_int_equal(c.vs.underlay_len, 24);
+	assert_true(c.vs.has_vtep_mac);
+	assert_int_equal(c.vs.vtep_mac[0], 0x8e);
+	assert_int_equal(c.vs.vni, 7);
+	assert_int_equal(c.vs.vxlan_port, 4789);
+	assert_int_equal(c.vs.underlay_mtu, 9000);
+	assert_memory_equal(c.vs.underlay_gw.addr, gw, 4);
+	assert_true(c.vs.has_nexthop_mac);
+	assert_int_equal(c.vs.nexthop_mac[5], 0x56);
+	ctl_config_uninit(&c);
+	/* an address without a prefix is a /32 */
+	assert_int_equal(load(&c, "tunnel:\n  underlay: 10.1.1.1\n", err,
+			sizeof(err)), 0);
+	assert_int_equal(c.vs.underlay_len, 32);
+	ctl_config_uninit(&c);
+}
+
 struct bad {
 	const char *yaml;
 	const char *msg;        /* must appear in the error */
@@ -218,6 +262,15 @@ static const struct bad bad_files[] = {
 	{ "- a\n- b\n", "t.yaml:1: (top): expected a mapping" },
 	{ "node: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
 		"node: longer than 63" },
+	{ "tunnel:\n  underlay: 1.2.3\n", "t.yaml:2: tunnel.underlay" },
+	{ "tunnel:\n  underlay: fd00::1/64\n", "t.yaml:2: tunnel.underlay" },
+	{ "tunnel:\n  vni: 16777216\n", "t.yaml:2: tunnel.vni" },
+	{ "tunnel:\n  port: 0\n", "t.yaml:2: tunnel.port: port 0" },
+	{ "tunnel:\n  mtu: 100\n", "t.yaml:2: tunnel.mtu: MTU below" },
+	{ "tunnel:\n  vtep_mac: \"01:00:00:00:00:01\"\n",
+		"t.yaml:2: tunnel.vtep_mac: must be a unicast" },
+	{ "tunnel:\n  next_hop: fd00::1\n", "t.yaml:2: tunnel.next_hop" },
+	{ "tunnel:\n  VNI: 1\n", "t.yaml:2: tunnel.VNI: unknown field" },
 };
 
 static void
@@ -415,6 +468,7 @@ main(void)
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_tunnel),
 		cmocka_unit_test(test_bad_checks),
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_flags_over_file),
