@@ -781,6 +781,75 @@ f_endpoints(struct parser *p, yaml_node_t *v, const char *path, void *obj)
 	return seq_walk(p, v, path, ep_item, obj);
 }
 
+/* ---- conntrack (docs/operations.md, "conntrack") ---- */
+
+#define CT_UINT(name, field, max) \
+static int \
+f_ct_##name(struct parser *p, yaml_node_t *v, const char *path, void *obj) \
+{ \
+	return get_uint(p, v, path, max, &CFG(obj)->vs.ct.field); \
+}
+
+CT_UINT(max, max, 1u << 26)
+CT_UINT(fragments, frag_max, 1u << 20)
+CT_UINT(log_rate, log_rate, 1000000)
+CT_UINT(log_buffer, log_buffer, 1u << 20)
+CT_UINT(to_tcp_syn, tcp_syn, 86400)
+CT_UINT(to_tcp_established, tcp_established, 30 * 86400)
+CT_UINT(to_tcp_fin, tcp_fin, 86400)
+CT_UINT(to_tcp_closed, tcp_closed, 86400)
+CT_UINT(to_udp, udp, 86400)
+CT_UINT(to_sctp, sctp, 30 * 86400)
+CT_UINT(to_icmp, icmp, 86400)
+CT_UINT(to_fragment, frag_timeout, 3600)
+
+static int
+f_ct_recheck(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	return get_bool(p, v, path, &CFG(obj)->vs.ct.recheck_flows);
+}
+
+static int
+f_ct_loose(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	return get_bool(p, v, path, &CFG(obj)->vs.ct.tcp_loose);
+}
+
+static const struct field ct_timeout_fields[] = {
+	{ "tcp_syn", f_ct_to_tcp_syn },
+	{ "tcp_established", f_ct_to_tcp_established },
+	{ "tcp_fin", f_ct_to_tcp_fin },
+	{ "tcp_closed", f_ct_to_tcp_closed },
+	{ "udp", f_ct_to_udp },
+	{ "sctp", f_ct_to_sctp },
+	{ "icmp", f_ct_to_icmp },
+	{ "fragment", f_ct_to_fragment },
+	{ NULL, NULL },
+};
+
+static int
+f_ct_timeouts(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	return map_walk(p, v, path, ct_timeout_fields, obj);
+}
+
+static const struct field ct_fields[] = {
+	{ "max", f_ct_max },
+	{ "recheck_flows", f_ct_recheck },
+	{ "tcp_loose", f_ct_loose },
+	{ "timeouts", f_ct_timeouts },
+	{ "fragments", f_ct_fragments },
+	{ "log_rate", f_ct_log_rate },
+	{ "log_buffer", f_ct_log_buffer },
+	{ NULL, NULL },
+};
+
+static int
+f_conntrack(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	return map_walk(p, v, path, ct_fields, obj);
+}
+
 static const struct field top_fields[] = {
 	{ "node", f_node },
 	{ "pod_cidr", f_pod_cidr },
@@ -791,6 +860,7 @@ static const struct field top_fields[] = {
 	{ "lcores", f_lcores },
 	{ "idle_backoff", f_idle },
 	{ "mbufs", f_mbufs },
+	{ "conntrack", f_conntrack },
 	{ "eal", f_eal },
 	{ "ports", f_ports },
 	{ "endpoints", f_endpoints },
