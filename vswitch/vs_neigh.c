@@ -14,15 +14,19 @@
  * The table: one 64-bit word per VTEP slot plus one for the gateway
  * (struct vs_tun_snap.neigh), the same format as vs->neigh; workers store
  * relaxed, the last writer wins; the control thread resets a slot when a
- * node's IP changes. There is no ageing: an entry is refreshed whenever
- * the peer ARPs; a peer that changes its MAC without ARPing (no gratuitous
- * ARP) is not followed. See docs/tunnels.md.
+ * node's IP changes. Ageing, as Linux's STALE/PROBE: every ARP from a
+ * neighbour stamps seen[]; an entry not heard from for
+ * VS_TUN_NEIGH_STALE_S is still used, but each worker that uses it sends
+ * an ARP request (a new mbuf) at most every VS_TUN_PROBE_MS; after
+ * VS_TUN_NEIGH_EXPIRE_S without an answer it counts as unresolved again.
+ * See docs/tunnels.md.
  *
  * Thread-safety: worker lcores; see vs_stages.h.
  */
 #include <string.h>
 
 #include <rte_arp.h>
+#include <rte_cycles.h>
 #include <rte_ether.h>
 
 #include "vs_stages.h"
@@ -64,16 +68,34 @@ sender_slot(const struct vs_tun_snap *ts, rte_be32_t sip)
 }
 
 static void
-learn(const struct vs_tun_snap *ts, const struct rte_arp_ipv4 *d)
+learn(struct vs_worker *w, const struct vs_tun_snap *ts,
+		const struct rte_arp_ipv4 *d)
 {
 	uint32_t s = sender_slot(ts, d->arp_sip);
-	uint64_t mac;
+	uint64_t mac, now;
 
 	if (s == UINT32_MAX || !rte_is_unicast_ether_addr(&d->arp_sha))
 		return;
 	mac = vs_neigh_pack(d->arp_sha.addr_bytes);
 	if (__atomic_load_n(&ts->neigh[s], __ATOMIC_RELAXED) != mac)
 		__atomic_store_n(&ts->neigh[s], mac, __ATOMIC_RELAXED);
+	/* Ageing: refreshed at most once a second (a shared cache line). */
+	now = rte_get_tsc_cycles();
+	if (now - __atomic_load_n(&ts->seen[s], __ATOMIC_RELAXED) > w->tsc_hz)
+		__atomic_store_n(&ts->seen[s], now, __ATOMIC_RELAXED);
+}
+
+void
+vs_neigh_probe(struct vs_worker *w, const struct vs_tun_snap *ts,
+		rte_be32_t target)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->vs->pool);
+
+	if (m == NULL)
+		return;
+	if (!vs_neigh_request_build(m, ts, target) ||
+			!vs_tunnel_tx_extra(w, ts->uplink, m))
+		rte_pktmbuf_free(m);
 }
 
 /* A request for our underlay address becomes our reply, in place. */
@@ -111,7 +133,7 @@ vs_neigh_arp_input(struct vs_worker *w, const struct vs_snap *snap,
 		return;
 	}
 	if (arp->arp_data.arp_sip != 0)
-		learn(ts, &arp->arp_data);
+		learn(w, ts, &arp->arp_data);
 	if (arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
 			arp->arp_data.arp_tip == ts->vx.local_ip &&
 			arp->arp_data.arp_sip != 0 &&

@@ -35,9 +35,11 @@ tunnel_create(struct vs *vs)
 		return -ENOMEM;
 	t->neigh = rte_zmalloc("vs_tun_neigh",
 			VS_TUN_NEIGH_MAX * sizeof(uint64_t), RTE_CACHE_LINE_SIZE);
+	t->seen = rte_zmalloc("vs_tun_seen",
+			VS_TUN_NEIGH_MAX * sizeof(uint64_t), RTE_CACHE_LINE_SIZE);
 	t->vteps = vtep_table_create("vs_vtep0", VS_TUN_NODES_MAX,
 			(int)rte_socket_id());
-	if (t->neigh == NULL || t->vteps == NULL)
+	if (t->neigh == NULL || t->seen == NULL || t->vteps == NULL)
 		goto err_nomem;
 	for (i = 0; i < vs->n_wk; i++) {
 		if (vs->wk[i]->tun != NULL)
@@ -53,6 +55,7 @@ tunnel_create(struct vs *vs)
 err_nomem:
 	vtep_table_free(t->vteps);
 	rte_free(t->neigh);
+	rte_free(t->seen);
 	rte_free(t);
 	return -ENOMEM;
 }
@@ -70,6 +73,7 @@ vs_tunnel_free(struct vs *vs)
 	}
 	vtep_table_free(vs->tun->vteps);
 	rte_free(vs->tun->neigh);
+	rte_free(vs->tun->seen);
 	rte_free(vs->tun);
 	vs->tun = NULL;
 }
@@ -133,6 +137,7 @@ vs_tunnel_snap_fill(struct vs *vs, struct vs_snap *s)
 		return -ENOMEM;
 	ts->vteps = vs->tun->vteps;
 	ts->neigh = vs->tun->neigh;
+	ts->seen = vs->tun->seen;
 	up = uplink_find(vs);
 	ts->uplink = up != NULL ? up->port_id : VS_PORT_NONE;
 	ts->enabled = ctx_fill(vs, ts) && up != NULL;
@@ -280,8 +285,10 @@ vs_node_set(struct vs *vs, const struct vs_node_spec *spec, char *err,
 	rc = table_publish(vs, next);
 	if (rc < 0)
 		goto err_nomem;
-	if (reset)
+	if (reset) {
 		__atomic_store_n(&vs->tun->neigh[slot], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&vs->tun->seen[slot], 0, __ATOMIC_RELAXED);
+	}
 	VS_LOG(INFO, "node %s: VTEP slot %u\n", spec->name, slot);
 	return 0;
 

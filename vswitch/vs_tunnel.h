@@ -32,6 +32,9 @@
 #define VS_TUN_NEIGH_MAX (VS_TUN_NODES_MAX + 1)
 #define VS_NH_TUNNEL (UINT32_C(1) << 23)        /**< LPM next hop: a VTEP slot */
 #define VS_TUN_ARP_RETRY_MS 200                 /**< per slot and worker */
+#define VS_TUN_NEIGH_STALE_S 30                 /**< then probe while in use */
+#define VS_TUN_NEIGH_EXPIRE_S 90                /**< then unresolved again */
+#define VS_TUN_PROBE_MS 1000                    /**< probes per slot and worker */
 
 /** The tunnel as a snapshot sees it. */
 struct vs_tun_snap {
@@ -44,6 +47,8 @@ struct vs_tun_snap {
 	uint32_t local_net, local_mask;         /**< underlay prefix, host order */
 	rte_be32_t gw;                          /**< off-link next hop, or 0 */
 	uint64_t *neigh;                        /**< VS_TUN_NEIGH_MAX words */
+	uint64_t *seen;                         /**< tsc of the last ARP from
+						  *  each neighbour (ageing) */
 };
 
 /** One worker's tunnel state and scratch. */
@@ -64,7 +69,7 @@ struct vs_tunnel {
 	struct vtep_table *vteps;               /**< current table */
 	uint64_t seq;                           /**< table names */
 	uint64_t *neigh;                        /**< shared with workers */
-	uint64_t learned_tsc[VS_TUN_NEIGH_MAX]; /**< unused: no ageing yet */
+	uint64_t *seen;                         /**< shared with workers */
 };
 
 /* vs_tunnel.c: control thread */
@@ -95,6 +100,9 @@ bool vs_tunnel_tx_extra(struct vs_worker *w, uint16_t port,
 		struct rte_mbuf *m);
 
 /* vs_neigh.c: underlay ARP, worker lcores */
+/** Send an ARP request for target as a refresh probe (a new mbuf). */
+void vs_neigh_probe(struct vs_worker *w, const struct vs_tun_snap *ts,
+		rte_be32_t target);
 /** An ARP frame from the uplink: learn, answer, or free. */
 void vs_neigh_arp_input(struct vs_worker *w, const struct vs_snap *snap,
 		struct rte_mbuf *m);

@@ -134,6 +134,29 @@ unresolved(struct vs_worker *w, const struct vs_tun_snap *ts,
 	vs_pkt_consume(w, m, pm);
 }
 
+/*
+ * Ageing (vs_neigh.c): stale -> probe now and then, still usable;
+ * expired -> true: treat as unresolved.
+ */
+static bool
+neigh_aged(struct vs_worker *w, const struct vs_tun_snap *ts, uint32_t nslot,
+		rte_be32_t target)
+{
+	uint64_t now = rte_get_tsc_cycles();
+	uint64_t age = now - __atomic_load_n(&ts->seen[nslot], __ATOMIC_RELAXED);
+	uint64_t *last = &w->tun->arp_tsc[nslot];
+
+	if (likely(age < w->tsc_hz * VS_TUN_NEIGH_STALE_S))
+		return false;
+	if (age >= w->tsc_hz * VS_TUN_NEIGH_EXPIRE_S)
+		return true;
+	if (now - *last >= w->tsc_hz / 1000 * VS_TUN_PROBE_MS) {
+		*last = now;
+		vs_neigh_probe(w, ts, target);
+	}
+	return false;
+}
+
 /* Fill tw->dst[k] for packet i; false when it was consumed instead. */
 static bool
 dst_fill(struct vs_worker *w, const struct vs_tun_snap *ts,
@@ -156,7 +179,8 @@ dst_fill(struct vs_worker *w, const struct vs_tun_snap *ts,
 	}
 	nslot = vs_neigh_slot(ts, e, pm->dst_vtep, &target);
 	nw = __atomic_load_n(&ts->neigh[nslot], __ATOMIC_RELAXED);
-	if (unlikely(!(nw & VS_NEIGH_VALID))) {
+	if (unlikely(!(nw & VS_NEIGH_VALID) || neigh_aged(w, ts, nslot,
+			target))) {
 		unresolved(w, ts, m, pm, nslot, target);
 		return false;
 	}

@@ -24,6 +24,7 @@
 #include <rte_udp.h>
 
 #include "vs_test_util.h"
+#include "vs_tunnel.h"
 
 enum { PA, PU };
 #define IP_A TU_IP(10, 0, 0, 2)
@@ -300,6 +301,50 @@ test_ttl(void **state)
 	assert_int_equal(tu_drops(&T, VS_DROP_TTL) - t0, 1);
 }
 
+/* Ageing: stale -> the frame goes and a probe too; expired -> dropped. */
+static void
+test_ageing(void **state)
+{
+	uint64_t hz = rte_get_tsc_hz(), n0 = tu_drops(&T, VS_DROP_TUN_NO_NEIGH);
+	struct rte_mbuf *m[8];
+	unsigned int n, i, vxlan = 0, arp = 0;
+
+	(void)state;
+	peer_arps();
+	/* the first test's request was < VS_TUN_PROBE_MS ago */
+	vs_worker_get(T.vs, 0)->tun->arp_tsc[0] = 0;
+	T.vs->tun->seen[0] = rte_get_tsc_cycles() -
+			hz * (VS_TUN_NEIGH_STALE_S + 5);
+	tu_inject(&T, PA, tu_ip4(&T, &A, &R, IP_A, REMOTE_POD, 64,
+			IPPROTO_UDP, 32));
+	poll_once();
+	n = tu_collect(&T, PU, m, 8);
+	for (i = 0; i < n; i++) {
+		const struct rte_ether_hdr *e = rte_pktmbuf_mtod(m[i],
+				const void *);
+
+		if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+			arp++;
+		else
+			vxlan++;
+	}
+	rte_pktmbuf_free_bulk(m, n);
+	assert_int_equal(vxlan, 1);
+	assert_int_equal(arp, 1);
+	T.vs->tun->seen[0] = rte_get_tsc_cycles() -
+			hz * (VS_TUN_NEIGH_EXPIRE_S + 5);
+	tu_inject(&T, PA, tu_ip4(&T, &A, &R, IP_A, REMOTE_POD, 64,
+			IPPROTO_UDP, 32));
+	poll_once();
+	nothing_sent();         /* the probe just went: no request yet */
+	assert_int_equal(tu_drops(&T, VS_DROP_TUN_NO_NEIGH) - n0, 1);
+	peer_arps();            /* fresh again */
+	tu_inject(&T, PA, tu_ip4(&T, &A, &R, IP_A, REMOTE_POD, 64,
+			IPPROTO_UDP, 32));
+	poll_once();
+	rte_pktmbuf_free(one_on(PU));
+}
+
 /* vs_node_set/del refuse what they must; a deleted node is no route. */
 static void
 test_node_checks(void **state)
@@ -349,6 +394,7 @@ main(void)
 		cmocka_unit_test(test_decap_to_pod),
 		cmocka_unit_test(test_uplink_refused),
 		cmocka_unit_test(test_ttl),
+		cmocka_unit_test(test_ageing),
 		cmocka_unit_test(test_node_checks),
 	};
 
