@@ -5,7 +5,9 @@
  *
  *   parse   L4 of every tracked IPv4 packet: ports, TCP flags, ICMP type;
  *           the quoted header of ICMP errors; truncated headers are
- *           l4_malformed; later fragments follow their first (vs_frag.c)
+ *           l4_malformed; later fragments wait for the end of the stage,
+ *           where they follow their first (vs_frag.c), which is often
+ *           in the same burst
  *   lookup  one rte_hash_lookup_bulk of the canonical keys
  *   decide  hit: the entry's state machine (or a re-check when the policy
  *           changed since its check); miss: a new flow if the protocol
@@ -715,7 +717,7 @@ apply_one(struct vs_worker *w, const struct vs_snap *snap,
 /* Parse, and look up every flow of the burst at once. */
 static uint16_t
 stage_lookup(struct vs_worker *w, const struct vs_snap *snap,
-		struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+		struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vs_ct_wk *cw = &w->ct;
 	uint16_t i, k = 0;
@@ -729,12 +731,7 @@ stage_lookup(struct vs_worker *w, const struct vs_snap *snap,
 		if (!tracked(snap, pm))
 			continue;
 		parse_one(w, pkts[i], pm, cp);
-		if (cp->kind == CT_PK_FRAG) {
-			if (!vs_frag_allowed(cw, rte_pktmbuf_mtod_offset(pkts[i],
-					const void *, pm->l3_off), now))
-				vs_pkt_drop(w, pkts[i], pm, VS_DROP_FRAGMENT);
-			cp->kind = CT_PK_SKIP;
-		} else if (cp->kind == CT_PK_FLOW || cp->kind == CT_PK_RELATED) {
+		if (cp->kind == CT_PK_FLOW || cp->kind == CT_PK_RELATED) {
 			cw->kp[k] = &cp->key;
 			cw->idx[k++] = i;
 		}
@@ -753,7 +750,7 @@ vs_stage_ct(struct vs_worker *w, const struct vs_snap *snap,
 	uint64_t now = rte_get_tsc_cycles();
 	uint16_t i, k;
 
-	k = stage_lookup(w, snap, pkts, n, now);
+	k = stage_lookup(w, snap, pkts, n);
 	for (i = 0; i < k; i++) {
 		uint16_t j = cw->idx[i];
 
@@ -790,4 +787,10 @@ vs_stage_ct(struct vs_worker *w, const struct vs_snap *snap,
 					const void *, w->meta[i].l3_off), now,
 					w->meta[i].kind != VS_PK_DONE);
 	}
+	/* Last: a datagram's fragments often share a burst with its first. */
+	for (i = 0; i < n; i++)
+		if (cw->p[i].kind == CT_PK_FRAG && !vs_frag_allowed(cw,
+				rte_pktmbuf_mtod_offset(pkts[i], const void *,
+				w->meta[i].l3_off), now))
+			vs_pkt_drop(w, pkts[i], &w->meta[i], VS_DROP_FRAGMENT);
 }

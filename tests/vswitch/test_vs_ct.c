@@ -603,6 +603,23 @@ test_fragments(void **state)
 			"same id, other destination");
 }
 
+/* A datagram's fragments in one burst: the later ones see the first. */
+static void
+test_fragments_one_burst(void **state)
+{
+	struct rte_mbuf *out[8];
+	uint64_t before = tu_drops(&T, VS_DROP_FRAGMENT);
+
+	(void)state;
+	tu_inject(&T, PA, fragment(IP_A, IP_B, 20, true, 5201, 53));
+	tu_inject(&T, PA, fragment(IP_A, IP_B, 20, false, 0, 0));
+	tu_inject(&T, PA, fragment(IP_A, IP_B, 20, false, 0, 0));
+	poll_once();
+	assert_int_equal(tu_collect(&T, PB, out, 8), 3);
+	rte_pktmbuf_free_bulk(out, 3);
+	assert_int_equal(tu_drops(&T, VS_DROP_FRAGMENT), before);
+}
+
 static void
 test_ip_options(void **state)
 {
@@ -898,6 +915,7 @@ main(void)
 		cmocka_unit_test_setup(test_icmp_echo, fresh),
 		cmocka_unit_test_setup(test_icmp_errors, fresh),
 		cmocka_unit_test_setup(test_fragments, fresh),
+		cmocka_unit_test_setup(test_fragments_one_burst, fresh),
 		cmocka_unit_test_setup(test_ip_options, fresh),
 		cmocka_unit_test_setup(test_malformed_l4, fresh),
 		cmocka_unit_test_setup(test_table_full, fresh),
