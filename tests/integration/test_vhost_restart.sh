@@ -26,13 +26,21 @@ endpoints:
 EOF
 
 # ping_ok: 5 pings kernel pod -> DPDK pod, after one that may be lost.
+# Traffic has resumed when a run of 5 pings loses none. A pod that has
+# just (re)connected may still be enabling its queues, and the machine may
+# be loaded: a second run is allowed, and the first one's loss is logged.
 ping_ok() {
 	pod_exec a ping -c 1 -W 2 10.244.1.10 >/dev/null
-	local out
-	out=$(pod_exec a ping -c 5 -i 0.1 -W 2 10.244.1.10) ||
-		npvs_fail "$1: ping kernel pod -> DPDK pod: $out"
-	grep -q ' 0% packet loss' <<<"$out" || npvs_fail "$1: loss: $out"
-	npvs_log "$1: 5/5 pings"
+	local out try
+	for try in 1 2; do
+		out=$(pod_exec a ping -c 5 -i 0.1 -W 2 10.244.1.10)
+		if grep -q ' 0% packet loss' <<<"$out"; then
+			npvs_log "$1: 5/5 pings (run $try)"
+			return 0
+		fi
+		npvs_log "$1: run $try lost pings: $(grep 'packet loss' <<<"$out")"
+	done
+	npvs_fail "$1: loss: $out"
 }
 
 pod_dpdk_start d "path=$sock,queues=1,server=1,mac=$dmac" \
