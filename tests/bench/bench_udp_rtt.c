@@ -6,14 +6,17 @@
  *   bench_udp_rtt server [--port P]
  *       echoes every datagram back to its sender, until killed.
  *   bench_udp_rtt client --to IP [--port P] [--count N] [--warmup W]
- *                 [--size B] [--timeout-ms T]
+ *                 [--size B] [--timeout-ms T] [--max-seconds S]
  *       sends one datagram at a time (a sequence number and padding, B
  *       bytes of UDP payload), waits for its echo, and times the round trip
  *       with CLOCK_MONOTONIC. The first W round trips are not counted. A
  *       datagram not echoed within T ms is counted lost and the next one
  *       is sent; a stale echo (an older sequence number) is skipped.
+ *       After S seconds (default: no limit) it stops early, so that a
+ *       loaded machine cannot stretch a run without end; n says how many
+ *       round trips were timed.
  *       Prints one JSON object: n, lost, p50_us, p90_us, p99_us, p999_us,
- *       max_us, mean_us. Exit status 1 when fewer than 99% came back.
+ *       max_us, mean_us, secs. Exit status 1 when more than 1% were lost.
  *
  * Plain libc and sockets: no DPDK, no project code.
  */
@@ -40,6 +43,7 @@ struct rtt_opts {
 	uint32_t warmup;
 	uint32_t size;
 	uint32_t timeout_ms;
+	uint32_t max_seconds;           /**< 0: no limit */
 };
 
 static uint64_t
@@ -153,7 +157,7 @@ client_connect(const struct rtt_opts *o)
 }
 
 static void
-report(uint64_t *rtt, uint32_t n, uint32_t lost)
+report(uint64_t *rtt, uint32_t n, uint32_t lost, double secs)
 {
 	double sum = 0;
 	uint32_t i;
@@ -163,10 +167,11 @@ report(uint64_t *rtt, uint32_t n, uint32_t lost)
 		sum += rtt[i];
 	printf("{\"n\": %u, \"lost\": %u, \"p50_us\": %.1f, \"p90_us\": %.1f, "
 			"\"p99_us\": %.1f, \"p999_us\": %.1f, \"max_us\": %.1f, "
-			"\"mean_us\": %.1f}\n", n, lost,
+			"\"mean_us\": %.1f, \"secs\": %.1f}\n", n, lost,
 			quantile_us(rtt, n, 0.50), quantile_us(rtt, n, 0.90),
 			quantile_us(rtt, n, 0.99), quantile_us(rtt, n, 0.999),
-			n ? rtt[n - 1] / 1000.0 : 0.0, n ? sum / n / 1000.0 : 0.0);
+			n ? rtt[n - 1] / 1000.0 : 0.0, n ? sum / n / 1000.0 : 0.0,
+			secs);
 }
 
 static int
@@ -174,12 +179,14 @@ client(const struct rtt_opts *o)
 {
 	char buf[RTT_PAYLOAD_MAX] = { 0 };
 	uint64_t *rtt = calloc(o->count, sizeof(*rtt));
+	uint64_t t0 = now_ns(), end = UINT64_MAX, seq, d;
 	uint32_t n = 0, lost = 0;
-	uint64_t seq, d;
 	int fd = client_connect(o);
 
 	if (rtt == NULL)
 		return 2;
+	if (o->max_seconds)
+		end = t0 + (uint64_t)o->max_seconds * 1000000000u;
 	for (seq = 1; seq <= (uint64_t)o->warmup + o->count; seq++) {
 		d = ping(fd, buf, o->size, seq);
 		if (seq <= o->warmup)
@@ -188,16 +195,18 @@ client(const struct rtt_opts *o)
 			lost++;
 		else
 			rtt[n++] = d;
+		if ((seq & 1023) == 0 && now_ns() > end)
+			break;
 	}
 	if (n == 0) {
 		printf("{\"n\": 0, \"lost\": %u}\n", lost);
 		free(rtt);
 		return 1;
 	}
-	report(rtt, n, lost);
+	report(rtt, n, lost, (now_ns() - t0) / 1e9);
 	free(rtt);
 	close(fd);
-	return (uint64_t)lost * 100 > o->count ? 1 : 0;
+	return (uint64_t)lost * 100 > (uint64_t)n + lost ? 1 : 0;
 }
 
 /* ---- command line ---- */
@@ -207,7 +216,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: bench_udp_rtt server [--port P]\n"
 			"       bench_udp_rtt client --to IP [--port P] [--count N] "
-			"[--warmup W] [--size B] [--timeout-ms T]\n");
+			"[--warmup W] [--size B] [--timeout-ms T] [--max-seconds S]\n");
 	exit(2);
 }
 
@@ -232,6 +241,7 @@ main(int argc, char **argv)
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "size", required_argument, NULL, 's' },
 		{ "timeout-ms", required_argument, NULL, 'T' },
+		{ "max-seconds", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 } };
 	struct rtt_opts o = { .port = 7777, .count = 100000, .warmup = 1000,
 		.size = 18, .timeout_ms = 200 };
@@ -247,6 +257,7 @@ main(int argc, char **argv)
 		case 'w': o.warmup = num(optarg, 0, 100000000); break;
 		case 's': o.size = num(optarg, 8, RTT_PAYLOAD_MAX); break;
 		case 'T': o.timeout_ms = num(optarg, 1, 60000); break;
+		case 'S': o.max_seconds = num(optarg, 0, 86400); break;
 		default: usage();
 		}
 	}

@@ -181,12 +181,21 @@ def oneshot(src, args, deadline):
     pts = [(s["t"], s[args.count] - base[args.count]) for s in samples
            if lo <= s[args.count] - base[args.count] <= hi]
     d = delta(base, samples[-1], args.count)
-    if len(pts) < 3:
-        d["error"] = (f"only {len(pts)} readings inside the ramp "
-                      f"({final} packets): make the pcap longer")
+    if len(pts) >= 3 and pts[-1][0] - pts[0][0] > 0:
+        d["mpps"] = fit(pts) / 1e6
+        d["readings"] = len(pts)
         return d
-    d["mpps"] = fit(pts) / 1e6
-    d["readings"] = len(pts)
+    # Too few readings in the ramp (the reader was off the CPU): the
+    # mean rate from the first reading that moved to the last one.
+    moving = [s for s in samples if s[args.count] > base[args.count]]
+    if len(moving) >= 2 and moving[-1]["t"] > moving[0]["t"]:
+        d["mpps"] = (moving[-1][args.count] - moving[0][args.count]) / \
+            (moving[-1]["t"] - moving[0]["t"]) / 1e6
+        d["readings"] = len(pts)
+        d["method"] = "mean (too few readings for the fit)"
+        return d
+    d["error"] = (f"only {len(pts)} readings inside the ramp "
+                  f"({final} packets)")
     return d
 
 
@@ -203,7 +212,7 @@ def main():
     p.add_argument("--ready-timeout", type=float, default=30.0)
     p.add_argument("--total", type=int, default=0)
     p.add_argument("--interval", type=float, default=0.0)
-    p.add_argument("--idle", type=float, default=0.5)
+    p.add_argument("--idle", type=float, default=2.0)
     p.add_argument("--ready-file", metavar="PATH")
     args = p.parse_args()
     deadline = time.monotonic() + args.ready_timeout

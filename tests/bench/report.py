@@ -77,6 +77,9 @@ def header(rs):
     if pol is not None:
         print("policy stage: " + ("present" if pol["present"] else
                                   f"absent ({pol['why']})"))
+    skipped = [r["section"] for r in rs if r["kind"] == "skipped"]
+    if skipped:
+        print(f"sections not run (--only, or --quick): {', '.join(skipped)}")
     print(f"window {m.get('window')} s after {m.get('warmup')} s warm-up; "
           f"one worker lcore (1), main lcore 0; 60-byte UDP frames (64 on "
           f"the wire); {end.get('secs', '?')} s in all")
@@ -196,8 +199,10 @@ def latency(rs):
         return
     n = next((c["count"] for c in cells if "count" in c), "?")
     print(f"\nLatency: UDP ping-pong between two kernel pods on af_packet "
-          f"ports (bench_udp_rtt,\nboth ends on lcore 0), {n} round trips "
-          f"per run after 1,000 warm-up; microseconds.")
+          f"ports (bench_udp_rtt,\nboth ends on lcore 0), up to {n} round "
+          f"trips per run after 1,000 warm-up; a run stops early\nafter a "
+          f"time limit (n: the round trips timed); microseconds; lost: no "
+          f"echo within 200 ms.")
     rows, na = [], {}
     for c in cells:
         r = c["res"]
@@ -207,13 +212,13 @@ def latency(rs):
             na.setdefault((sw, why(r) or "n/a (no figures)"), []).append(
                 str(rules))
             continue
-        rows.append([sw, rules, c.get("rep", ""), fmt(r["p50_us"], 1),
+        rows.append([sw, rules, c.get("rep", ""), r["n"], fmt(r["p50_us"], 1),
                      fmt(r["p90_us"], 1), fmt(r["p99_us"], 1),
                      fmt(r["p999_us"], 1), fmt(r["max_us"], 1), r["lost"]])
     rows += [[sw, ",".join(rules), "", reason] for (sw, reason), rules in
              na.items()]
-    print(table(["switch", "rules", "run", "p50", "p90", "p99", "p99.9",
-                 "max", "lost"], rows))
+    print(table(["switch", "rules", "run", "n", "p50", "p90", "p99",
+                 "p99.9", "max", "lost"], rows))
 
 
 def main():
