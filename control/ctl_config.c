@@ -337,6 +337,12 @@ f_tun_mtu(struct parser *p, yaml_node_t *v, const char *path, void *obj)
 	return rc;
 }
 
+static int
+f_tun_csum(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	return get_bool(p, v, path, &CFG(obj)->vs.vxlan_udp_csum);
+}
+
 static const struct field tunnel_fields[] = {
 	{ "underlay", f_tun_underlay },
 	{ "vtep_mac", f_tun_vtep_mac },
@@ -345,6 +351,7 @@ static const struct field tunnel_fields[] = {
 	{ "mtu", f_tun_mtu },
 	{ "next_hop", f_tun_next_hop },
 	{ "next_hop_mac", f_tun_nh_mac },
+	{ "udp_csum", f_tun_csum },
 	{ NULL, NULL },
 };
 

@@ -561,8 +561,9 @@ print_tunnel(const struct vs_config *v, FILE *f)
 			sizeof(a)), v->underlay_len);
 	fprintf(f, "  vtep_mac: \"%02x:%02x:%02x:%02x:%02x:%02x\"\n", m[0],
 			m[1], m[2], m[3], m[4], m[5]);
-	fprintf(f, "  vni: %u\n  port: %u\n  mtu: %u\n", v->vni,
-			v->vxlan_port, v->underlay_mtu);
+	fprintf(f, "  vni: %u\n  port: %u\n  mtu: %u\n  udp_csum: %s\n",
+			v->vni, v->vxlan_port, v->underlay_mtu,
+			v->vxlan_udp_csum ? "true" : "false");
 	if (v->underlay_gw.family == AF_INET)
 		fprintf(f, "  next_hop: %s\n", ip_str(&v->underlay_gw, a,
 				sizeof(a)));

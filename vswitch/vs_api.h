@@ -97,6 +97,8 @@ struct vs_config {
 	uint32_t vni;                   /**< 1 */
 	uint16_t vxlan_port;            /**< 8472 (Linux, Flannel); 4789 */
 	uint16_t underlay_mtu;          /**< 1500 */
+	bool vxlan_udp_csum;            /**< compute the outer UDP checksum
+					 *  (Linux does; default: 0, RFC 7348) */
 };
 
 /** Fill a config with the defaults docs/operations.md lists. */

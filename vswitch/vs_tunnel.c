@@ -106,6 +106,7 @@ ctx_fill(struct vs *vs, struct vs_tun_snap *ts)
 	ts->vx.vni = c->vni;
 	ts->vx.udp_port = rte_cpu_to_be_16(c->vxlan_port);
 	ts->vx.underlay_mtu = c->underlay_mtu;
+	ts->vx.udp_csum = c->vxlan_udp_csum;
 	ts->vx.vteps = vs->tun->vteps;
 	ip = rte_be_to_cpu_32(ts->vx.local_ip);
 	ts->local_mask = c->underlay_len ? ~UINT32_C(0) << (32 - c->underlay_len)

@@ -164,7 +164,8 @@ test_tunnel(void **state)
 		"  port: 4789\n"
 		"  mtu: 9000\n"
 		"  next_hop: 192.168.50.1\n"
-		"  next_hop_mac: \"52:54:00:12:34:56\"\n";
+		"  next_hop_mac: \"52:54:00:12:34:56\"\n"
+		"  udp_csum: true\n";
 	const uint8_t ul[4] = { 192, 168, 50, 2 }, gw[4] = { 192, 168, 50, 1 };
 	struct ctl_config c;
 	char err[256];
@@ -175,6 +176,7 @@ test_tunnel(void **state)
 	assert_int_equal(c.vs.vni, 1);
 	assert_int_equal(c.vs.vxlan_port, 8472);
 	assert_int_equal(c.vs.underlay_mtu, 1500);
+	assert_false(c.vs.vxlan_udp_csum);
 	ctl_config_uninit(&c);
 	assert_int_equal(load(&c, yaml, err, sizeof(err)), 0);
 	assert_int_equal(c.vs.underlay_ip.family, AF_INET);
@@ -188,6 +190,7 @@ test_tunnel(void **state)
 	assert_memory_equal(c.vs.underlay_gw.addr, gw, 4);
 	assert_true(c.vs.has_nexthop_mac);
 	assert_int_equal(c.vs.nexthop_mac[5], 0x56);
+	assert_true(c.vs.vxlan_udp_csum);
 	ctl_config_uninit(&c);
 	/* an address without a prefix is a /32 */
 	assert_int_equal(load(&c, "tunnel:\n  underlay: 10.1.1.1\n", err,

@@ -8,7 +8,8 @@
 # npvsd's Node annotations (taken from `npvsctl node-info`). npvsd gets the
 # Flannel node's Node object. Checked: ping and 2 MiB TCP both ways, and
 # on the wire (tcpdump on the underlay veth, Flannel's end): UDP port 8472, VNI 1, inner
-# destination MAC = the receiver's VtepMAC, outer source = the underlay IPs.
+# destination MAC = the receiver's VtepMAC, outer source = the underlay IPs,
+# and npvsd's outer UDP checksum (udp_csum: true) accepted by the kernel.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 npvs_init vxf "$@"
 npvs_need nc sha256sum ping ethtool python3 tcpdump bridge
@@ -65,6 +66,7 @@ npvsd_config_write > "$NPVS_TMP/npvsd.yaml" <<EOC
 mac: "$NPVS_MAC"
 tunnel:
   underlay: 192.168.78.1/24
+  udp_csum: true              # as Linux: the kernel checks it
 ports:
   - { name: up, type: afpacket, iface: $UP, uplink: true }
   - { name: pa1, type: afpacket, iface: $(pod_veth a1) }
@@ -162,6 +164,7 @@ while off + 16 <= len(data):
     dport = struct.unpack_from(">H", f, udp + 2)[0]
     vx = udp + 8
     flags, vni = f[vx], struct.unpack_from(">I", f, vx + 4)[0] >> 8
+    csum = struct.unpack_from(">H", f, udp + 6)[0]
     idst, isrc = mac(f[vx + 8: vx + 14]), mac(f[vx + 14: vx + 20])
     assert dport == 8472, dport
     assert flags & 0x08 and vni == 1, (flags, vni)
@@ -169,6 +172,7 @@ while off + 16 <= len(data):
     if bytes(src) == bytes([192, 168, 78, 1]):
         assert bytes(dst) == bytes([192, 168, 78, 2])
         assert idst == sys.argv[2] and isrc == sys.argv[3], (idst, isrc)
+        assert csum != 0, "udp_csum: true sends a checksum"
         seen["to_fl"] += 1
     else:
         assert bytes(src) == bytes([192, 168, 78, 2]), src
