@@ -7,7 +7,8 @@
 # transfer byte for byte across the nodes both ways, inner TTL, the
 # tunnel counters on both sides, node-info's annotations, ICMP
 # "fragmentation needed" for a too-big DF packet, a NetworkPolicy on node
-# B that admits one pod of node A and not the other, and that a Node
+# B that admits one pod of node A and not the other, an egress policy on
+# node A towards node B's pods, and that a Node
 # deleted again takes its route with it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 npvs_init vx2 "$@"
@@ -209,6 +210,24 @@ d=$(ctl b -o json stats | python3 -c 'import json,sys; print(json.load(sys.stdin
 ctl b delete --ignore-not-found -f "$NPVS_TMP/pol.yaml" >/dev/null || npvs_fail "delete policy"
 wait_for 5 pod_exec a1 ping -c 1 -W 1 10.244.2.2 ||
 	npvs_fail "a1 -> b1 after the policy was deleted"
+
+# ---- egress across nodes: on node A, a1 may only reach b2 (policy on the
+# packet before encapsulation); node B's Pods are known to A by their IPs --
+sed -e 's/name: b1-from-a2/name: a1-to-b2/' \
+    -e 's/matchLabels: {app: b1}}$/matchLabels: {app: a1}}/' \
+    -e 's/policyTypes: \[Ingress\]/policyTypes: [Egress]/' \
+    -e 's/ingress: \[{from: \[{podSelector: {matchLabels: {app: a2}}}\]}\]/egress: [{to: [{podSelector: {matchLabels: {app: b2}}}]}]/' \
+    "$NPVS_TMP/pol.yaml" > "$NPVS_TMP/egress.yaml"
+grep -q 'egress: \[{to:' "$NPVS_TMP/egress.yaml" || npvs_fail "egress.yaml"
+ctl a apply -f "$NPVS_TMP/egress.yaml" >/dev/null || npvs_fail "apply egress on a"
+wait_for 5 pod_exec a1 ping -c 1 -W 1 10.244.2.3 || npvs_fail "a1 -> b2 (egress allowed)"
+pod_exec a1 ping -c 2 -i 0.2 -W 1 10.244.2.2 >/dev/null 2>&1 &&
+	npvs_fail "a1 -> b1 should be denied by a1's egress on node A"
+pod_exec a2 ping -c 1 -W 2 10.244.2.2 >/dev/null || npvs_fail "a2 -> b1 (a2 unselected)"
+d=$(ctl a -o json stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["drops"]["policy_denied"])')
+[ "$d" -ge 2 ] || npvs_fail "node A policy_denied $d"
+ctl a delete --ignore-not-found -f "$NPVS_TMP/egress.yaml" >/dev/null ||
+	npvs_fail "delete egress policy"
 
 # ---- a deleted Node takes its route with it (hitless update) ----
 ctl a delete Node npvs-vx2-b >/dev/null || npvs_fail "delete Node on a"
