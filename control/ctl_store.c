@@ -5,11 +5,15 @@
  * compile-and-publish of the live policy on every change, timed from the
  * request to the live policy.
  *
- * Each operation reads as its steps: load (or delete) into a copy of the
- * set -> what changed -> model -> acl_compile against the live ruleset ->
- * vs_policy_publish -> the copy becomes the set. The model is always built
- * fresh from the set and the switch's endpoint list (vs_endpoint_list):
- * the switch is the one truth about what is attached.
+ * Each operation reads as its steps: load what the request names into a
+ * staging set (validation) -> what it changes -> convert the new objects
+ * (a delta) -> a view of the stored model with the delta, without what is
+ * deleted, with the switch's endpoints attached (ctl_store_view.c) ->
+ * acl_compile against the live ruleset -> vs_policy_publish -> commit the
+ * change into the set and the stored model. Only the objects a request
+ * brings are converted; the switch's endpoint list (vs_endpoint_list) is
+ * read afresh every time: the switch is the one truth about what is
+ * attached.
  *
  * Thread-safety: control thread only.
  */
@@ -32,8 +36,16 @@
 #include "vs_api.h"
 
 struct ctl_store {
-	struct manifest_set set;        /* the applied objects */
+	struct manifest_set set;        /* the applied objects, as loaded */
+	struct ctl_store_base base;     /* ... and converted (policy kinds) */
 	uint32_t gen;                   /* policies published so far */
+};
+
+/* One change on its way: what it adds, what it deletes. */
+struct change {
+	struct acl_model d;             /* new objects, converted (owned) */
+	json_t *dels;                   /* "K/key" of deleted objects */
+	const struct vs_endpoint_spec *extra;   /* an endpoint to add */
 };
 
 static uint64_t
@@ -105,8 +117,13 @@ ctl_store_create(void)
 {
 	struct ctl_store *st = calloc(1, sizeof(*st));
 
-	if (st != NULL)
-		manifest_set_init(&st->set);
+	if (st == NULL)
+		return NULL;
+	manifest_set_init(&st->set);
+	if (ctl_store_base_init(&st->base) < 0) {
+		free(st);
+		return NULL;
+	}
 	return st;
 }
 
@@ -116,6 +133,7 @@ ctl_store_free(struct ctl_store *st)
 	if (st == NULL)
 		return;
 	manifest_set_clear(&st->set);
+	ctl_store_base_clear(&st->base);
 	free(st);
 }
 
@@ -132,17 +150,6 @@ ctl_store_generation(const struct ctl_store *st)
 }
 
 /* ---- compile and publish ---- */
-
-static bool
-set_has_policies(const struct manifest_set *s)
-{
-	uint32_t i;
-
-	for (i = 0; i < s->n_objs; i++)
-		if (s->objs[i].kind == MANIFEST_NETPOL)
-			return true;
-	return false;
-}
 
 static void
 report_model(struct ctl_store_report *rep, const struct acl_model *m,
@@ -163,46 +170,49 @@ report_model(struct ctl_store_report *rep, const struct acl_model *m,
 }
 
 /*
- * The ruleset of (set, the switch's endpoints, plus extra if not NULL),
- * compiled against the live one; *rs is NULL when there is no policy.
+ * The ruleset of the stored model with ch applied and the switch's
+ * endpoints, compiled against the live one; *rs is NULL when no
+ * NetworkPolicy is left (nobody isolated: no ruleset at all).
  */
 static int
-rebuild(struct ctl_store *st, struct vs *vs, const struct manifest_set *set,
-		const struct vs_endpoint_spec *extra, struct acl_ruleset **rs,
-		struct ctl_store_report *rep, struct ctl_err *err)
+rebuild(struct ctl_store *st, struct vs *vs, const struct change *ch,
+		struct acl_ruleset **rs, struct ctl_store_report *rep,
+		struct ctl_err *err)
 {
 	struct acl_compile_opts co = { .socket_id = SOCKET_ID_ANY,
 		.all_local = false };
 	struct vs_endpoint_info *eps;
-	struct acl_model m;
+	struct ctl_store_view v;
 	struct acl_err aerr = { 0 };
 	char name[32];
 	uint32_t n;
 	int rc;
 
 	*rs = NULL;
-	if (!set_has_policies(set))
-		return 0;       /* nobody isolated: no ruleset at all */
 	eps = ctl_store_endpoints(vs, &n);
 	if (eps == NULL)
 		return ctl_err_set(err, ENOMEM, NULL, "out of memory");
-	if (extra != NULL)
-		ctl_store_endpoints_put(eps, &n, extra);
-	rc = ctl_store_model_build(set, eps, n, &m, rep->warnings, err);
+	if (ch->extra != NULL)
+		ctl_store_endpoints_put(eps, &n, ch->extra);
+	rc = ctl_store_view_build(&st->base, &ch->d, ch->dels, eps, n,
+			rep->warnings, &v, err);
 	free(eps);
-	if (rc < 0)
+	if (rc < 0 || v.m.n_policies == 0) {
+		if (rc == 0)
+			ctl_store_view_free(&v);
 		return rc;
+	}
 
 	snprintf(name, sizeof(name), "npvsd-g%u", st->gen + 1);
 	co.name = name;
 	co.prev = vs_policy_get(vs);
-	*rs = acl_compile(&m, &co, &aerr);
+	*rs = acl_compile(&v.m, &co, &aerr);
 	if (*rs == NULL)
 		rc = ctl_err_set(err, aerr.code ? aerr.code : -EINVAL, NULL,
 				"policy refused: %s", aerr.msg);
 	else
-		report_model(rep, &m, *rs);
-	acl_model_clear(&m);
+		report_model(rep, &v.m, *rs);
+	ctl_store_view_free(&v);
 	rep->compiled = rc == 0;
 	return rc;
 }
@@ -230,11 +240,12 @@ publish(struct ctl_store *st, struct vs *vs, struct acl_ruleset *rs,
 	return 0;
 }
 
-/* Publish the policy of the set and the switch's endpoints as they are. */
+/* Publish the policy of the store and the switch's endpoints as they are. */
 static void
 resync(struct ctl_store *st, struct vs *vs, const char *why)
 {
 	struct ctl_store_report rep;
+	struct change ch = { .dels = NULL };
 	struct acl_ruleset *rs;
 	struct ctl_err err = { 0 };
 	int rc;
@@ -245,7 +256,7 @@ resync(struct ctl_store *st, struct vs *vs, const char *why)
 	}
 	json_decref(rep.warnings);
 	rep.warnings = NULL;    /* warnings go to the log */
-	rc = rebuild(st, vs, &st->set, NULL, &rs, &rep, &err);
+	rc = rebuild(st, vs, &ch, &rs, &rep, &err);
 	if (rc == 0)
 		rc = publish(st, vs, rs, &rep, &err);
 	if (rc < 0)
@@ -258,12 +269,22 @@ resync(struct ctl_store *st, struct vs *vs, const char *why)
 
 /* ---- transactions ---- */
 
+static void
+change_clear(struct change *ch)
+{
+	acl_model_clear(&ch->d);
+	json_decref(ch->dels);
+	ch->dels = NULL;
+}
+
 /*
- * Compile and publish the policy of next (when the model changed), then
- * make next the set; on any failure next is cleared and nothing changed.
+ * Compile and publish the policy with ch (when the model changed; room
+ * for the delta is reserved first, so that nothing after the publish can
+ * fail but for an index entry). On failure or for a dry run, nothing
+ * changed and ch is cleared; else the caller commits ch.
  */
 static int
-commit(struct ctl_store *st, struct vs *vs, struct manifest_set *next,
+compile_publish(struct ctl_store *st, struct vs *vs, struct change *ch,
 		bool model_changed, const struct ctl_store_opts *opts,
 		uint64_t t0, struct ctl_store_report *rep, struct ctl_err *err)
 {
@@ -272,44 +293,22 @@ commit(struct ctl_store *st, struct vs *vs, struct manifest_set *next,
 	int rc = 0;
 
 	if (model_changed)
-		rc = rebuild(st, vs, next, NULL, &rs, rep, err);
+		rc = rebuild(st, vs, ch, &rs, rep, err);
 	rep->compile_us = now_us() - t1;
+	if (rc == 0 && !opts->dry_run &&
+			ctl_store_base_reserve(&st->base, &ch->d) < 0)
+		rc = ctl_err_set(err, ENOMEM, NULL, "out of memory");
 	if (rc == 0 && model_changed && opts->dry_run)
 		acl_ruleset_free(rs);
 	else if (rc == 0 && model_changed)
 		rc = publish(st, vs, rs, rep, err);
-	if (rc < 0 || opts->dry_run) {
-		manifest_set_clear(next);
-		rep->generation = st->gen;
-		return rc;
-	}
+	else if (rc < 0)
+		acl_ruleset_free(rs);
 	rep->active_us = now_us() - t0;
-	manifest_set_clear(&st->set);
-	st->set = *next;        /* a set moves by assignment */
 	rep->generation = st->gen;
-	return 0;
-}
-
-/* Load every text into a copy of the live set. */
-static int
-load_docs(const struct manifest_set *live, const struct ctl_store_doc *docs,
-		uint32_t n, struct manifest_set *next, struct ctl_err *err)
-{
-	uint32_t i;
-	int rc;
-
-	rc = manifest_set_copy(live, next);
-	if (rc < 0)
-		return ctl_err_set(err, rc, NULL, "out of memory");
-	for (i = 0; i < n; i++) {
-		rc = manifest_load_buffer(docs[i].source, docs[i].text,
-				docs[i].len, next, err);
-		if (rc < 0) {
-			manifest_set_clear(next);
-			return rc;
-		}
-	}
-	return 0;
+	if (rc < 0 || opts->dry_run)
+		change_clear(ch);
+	return rc;
 }
 
 /* The live object of o's identity (Calico: also of o's kind), or NULL. */
@@ -332,27 +331,42 @@ find_same(const struct manifest_set *live, const struct manifest_obj *o)
 	return NULL;
 }
 
-/* What an apply did to each object it named: an object whose raw tree is
- * not the live one's was loaded by it (copies share the trees).
+/* Load every text into a staging set: every object validated, or none. */
+static int
+load_docs(const struct ctl_store_doc *docs, uint32_t n,
+		struct manifest_set *s, struct ctl_err *err)
+{
+	uint32_t i;
+	int rc = 0;
+
+	manifest_set_init(s);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = manifest_load_buffer(docs[i].source, docs[i].text,
+				docs[i].len, s, err);
+	if (rc < 0)
+		manifest_set_clear(s);
+	return rc;
+}
+
+/* What an apply does to each object it names. @return whether the policy
+ * model changes.
  */
 static bool
-diff_applied(const struct manifest_set *live, const struct manifest_set *next,
+diff_applied(const struct manifest_set *live, const struct manifest_set *add,
 		struct ctl_store_report *rep)
 {
 	bool model_changed = false;
 	uint32_t i;
 
-	for (i = 0; i < next->n_objs; i++) {
-		const struct manifest_obj *o = &next->objs[i];
+	for (i = 0; i < add->n_objs; i++) {
+		const struct manifest_obj *o = &add->objs[i];
 		const struct manifest_obj *p = find_same(live, o);
-		bool same;
+		bool same = p != NULL && json_equal(p->raw, o->raw);
 
-		if (p != NULL && p->raw == o->raw)
-			continue;
-		same = p != NULL && json_equal(p->raw, o->raw);
 		report_object(rep, o, p == NULL ? "created" :
 				same ? "unchanged" : "configured");
-		model_changed |= !same && o->kind <= MANIFEST_NETPOL;
+		model_changed |= !same && ctl_store_k_of(o->kind) <
+			CTL_STORE_K_MAX;
 	}
 	return model_changed;
 }
@@ -384,88 +398,155 @@ log_done(const char *what, const struct ctl_store *st,
 		rep->n_contexts_reused);
 }
 
+/* Commit an apply: the delta into the stored model, the texts into the
+ * set (loaded again: they passed once, only memory can fail now).
+ */
+static void
+apply_commit(struct ctl_store *st, const struct ctl_store_doc *docs,
+		uint32_t n, struct change *ch)
+{
+	struct ctl_err err = { 0 };
+	uint32_t i;
+
+	ctl_store_base_merge(&st->base, &ch->d);
+	change_clear(ch);
+	for (i = 0; i < n; i++)
+		if (manifest_load_buffer(docs[i].source, docs[i].text,
+				docs[i].len, &st->set, &err) < 0)
+			CTL_LOG(ERR, "apply: %s not stored after its policy went "
+				"live: %s", docs[i].source, err.msg);
+	warnings_take(&st->set, 0, NULL);
+}
+
 int
 ctl_store_apply(struct ctl_store *st, struct vs *vs,
 		const struct ctl_store_doc *docs, uint32_t n,
 		const struct ctl_store_opts *opts, struct ctl_store_report *rep,
 		struct ctl_err *err)
 {
-	struct manifest_set next;
+	static const struct manifest_model_opts mo = { .all_local = false };
+	struct change ch = { .dels = NULL };
+	struct manifest_set add;
 	uint64_t t0 = now_us();
 	bool model_changed;
 	int rc;
 
-	/* Load: every object validated, or nothing. */
-	rc = load_docs(&st->set, docs, n, &next, err);
+	/* Load and convert: every object validated, or nothing. */
+	rc = load_docs(docs, n, &add, err);
 	if (rc < 0)
 		return rc;
-	model_changed = diff_applied(&st->set, &next, rep);
-	warnings_take(&next, st->set.n_warnings, rep->warnings);
-	rep->parse_us = now_us() - t0;
-	if (json_array_size(rep->objects) == 0) {
-		manifest_set_clear(&next);
-		return ctl_err_set(err, EINVAL, NULL,
+	model_changed = diff_applied(&st->set, &add, rep);
+	warnings_take(&add, 0, rep->warnings);
+	if (json_array_size(rep->objects) == 0)
+		rc = ctl_err_set(err, EINVAL, NULL,
 				"no objects passed to apply");
-	}
+	if (rc == 0 && model_changed)
+		rc = manifest_set_model(&add, &mo, &ch.d, err);
+	manifest_set_clear(&add);
+	rep->parse_us = now_us() - t0;
+	if (rc < 0)
+		return rc;
 
 	/* Compile, publish, keep. */
-	rc = commit(st, vs, &next, model_changed, opts, t0, rep, err);
-	if (rc == 0 && !opts->dry_run)
-		log_done("apply", st, rep);
-	return rc;
+	rc = compile_publish(st, vs, &ch, model_changed, opts, t0, rep, err);
+	if (rc < 0 || opts->dry_run)
+		return rc;
+	apply_commit(st, docs, n, &ch);
+	log_done("apply", st, rep);
+	return 0;
 }
 
 /* ---- delete ---- */
 
-/* Remove one object (and, for a Namespace, what is in it) from next. */
-static int
-del_one(struct manifest_set *next, enum manifest_kind kind, const char *ns,
-		const char *name, struct ctl_store_report *rep, bool *changed)
+/* A delete being put together: what goes, by kind and name. */
+struct dels {
+	json_t *gone;           /* [[manifest kind, ns, name], ...] */
+	json_t *seen;           /* identities already in gone */
+	struct change *ch;
+	bool changed;           /* a policy kind goes */
+};
+
+static void
+obj_id(char *buf, size_t size, enum manifest_kind kind, const char *kn,
+		const char *ns, const char *name)
 {
-	const struct manifest_obj *o = manifest_set_find(next, kind, ns, name);
-	uint32_t i;
-	int rc;
-
-	if (o == NULL)
-		return -ENOENT;
-	report_object(rep, o, "deleted");
-	*changed |= kind <= MANIFEST_NETPOL;
-	rc = manifest_set_del(next, kind, ns, name);
-	for (i = next->n_objs; rc == 0 && kind == MANIFEST_NAMESPACE && i > 0;
-			i--) {
-		struct manifest_obj *c = &next->objs[i - 1];
-
-		if (c->ns == NULL || strcmp(c->ns, name) != 0 ||
-				c->kind == MANIFEST_NAMESPACE ||
-				c->kind == MANIFEST_NODE)
-			continue;
-		report_object(rep, c, "deleted");
-		*changed |= c->kind <= MANIFEST_NETPOL;
-		rc = manifest_set_del(next, c->kind, c->ns, c->name);
-	}
-	return rc;
+	snprintf(buf, size, "%d/%s/%s/%s", (int)kind,
+			kind == MANIFEST_CALICO ? kn : "", ns ? ns : "", name);
 }
 
-/* Delete the objects of the texts' manifests from next. */
+/* Mark o for deletion (once). */
+static void
+del_mark(struct dels *dl, const struct manifest_obj *o,
+		struct ctl_store_report *rep)
+{
+	char id[CTL_STORE_KEY_MAX + 64], key[CTL_STORE_KEY_MAX + 2];
+	enum ctl_store_k k = ctl_store_k_of(o->kind);
+
+	obj_id(id, sizeof(id), o->kind, o->kind_name, o->ns, o->name);
+	if (json_object_get(dl->seen, id) != NULL)
+		return;
+	json_object_set_new(dl->seen, id, json_true());
+	json_array_append_new(dl->gone, json_pack("[i, s?, s]", (int)o->kind,
+			o->ns, o->name));
+	report_object(rep, o, "deleted");
+	if (k == CTL_STORE_K_MAX)
+		return;
+	key[0] = (char)('0' + k);
+	key[1] = '/';
+	ctl_store_key(k, o->ns, o->name, key + 2, sizeof(key) - 2);
+	json_object_set_new(dl->ch->dels, key, json_true());
+	dl->changed = true;
+}
+
+/* Mark the object (kind, ns, name), and for a Namespace what is in it. */
 static int
-del_docs(struct manifest_set *next, const struct ctl_store_doc *docs,
-		uint32_t n, const struct ctl_store_opts *opts,
-		struct ctl_store_report *rep, bool *changed, struct ctl_err *err)
+del_collect(const struct manifest_set *live, struct dels *dl,
+		enum manifest_kind kind, const char *kn, const char *ns,
+		const char *name, struct ctl_store_report *rep)
+{
+	char id[CTL_STORE_KEY_MAX + 64];
+	const struct manifest_obj *o, *c;
+	struct manifest_obj probe = { .kind = kind, .kind_name = (char *)kn,
+		.ns = (char *)ns, .name = (char *)name };
+	uint32_t i;
+
+	o = kn != NULL ? find_same(live, &probe) :
+		manifest_set_find(live, kind, ns, name);
+	if (o == NULL) {
+		obj_id(id, sizeof(id), kind, kn, ns, name);
+		return json_object_get(dl->seen, id) != NULL ? 0 : -ENOENT;
+	}
+	del_mark(dl, o, rep);
+	for (i = 0; kind == MANIFEST_NAMESPACE && i < live->n_objs; i++) {
+		c = &live->objs[i];
+		if (c->ns != NULL && strcmp(c->ns, name) == 0 &&
+				c->kind != MANIFEST_NAMESPACE &&
+				c->kind != MANIFEST_NODE)
+			del_mark(dl, c, rep);
+	}
+	return 0;
+}
+
+/* Mark the objects of the texts' manifests. */
+static int
+del_docs(const struct manifest_set *live, struct dels *dl,
+		const struct ctl_store_doc *docs, uint32_t n,
+		const struct ctl_store_opts *opts,
+		struct ctl_store_report *rep, struct ctl_err *err)
 {
 	struct manifest_set named;
 	uint32_t i;
-	int rc = 0;
+	int rc;
 
-	manifest_set_init(&named);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = manifest_load_buffer(docs[i].source, docs[i].text,
-				docs[i].len, &named, err);
-	if (rc == 0)
-		warnings_take(&named, 0, rep->warnings);
+	rc = load_docs(docs, n, &named, err);
+	if (rc < 0)
+		return rc;
+	warnings_take(&named, 0, rep->warnings);
 	for (i = 0; i < named.n_objs && rc == 0; i++) {
 		const struct manifest_obj *o = &named.objs[i];
 
-		rc = del_one(next, o->kind, o->ns, o->name, rep, changed);
+		rc = del_collect(live, dl, o->kind, o->kind == MANIFEST_CALICO ?
+				o->kind_name : NULL, o->ns, o->name, rep);
 		if (rc == -ENOENT && opts->ignore_missing)
 			rc = 0;
 		else if (rc == -ENOENT)
@@ -477,11 +558,12 @@ del_docs(struct manifest_set *next, const struct ctl_store_doc *docs,
 	return rc;
 }
 
-/* Delete the named objects from next. */
+/* Mark the named objects. */
 static int
-del_refs(struct manifest_set *next, const struct ctl_store_ref *refs,
-		uint32_t n, const struct ctl_store_opts *opts,
-		struct ctl_store_report *rep, bool *changed, struct ctl_err *err)
+del_refs(const struct manifest_set *live, struct dels *dl,
+		const struct ctl_store_ref *refs, uint32_t n,
+		const struct ctl_store_opts *opts,
+		struct ctl_store_report *rep, struct ctl_err *err)
 {
 	uint32_t i;
 	int rc = 0;
@@ -489,7 +571,7 @@ del_refs(struct manifest_set *next, const struct ctl_store_ref *refs,
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct ctl_store_ref *r = &refs[i];
 
-		rc = del_one(next, r->kind, r->ns, r->name, rep, changed);
+		rc = del_collect(live, dl, r->kind, NULL, r->ns, r->name, rep);
 		if (rc == -ENOENT && opts->ignore_missing)
 			rc = 0;
 		else if (rc == -ENOENT)
@@ -500,6 +582,26 @@ del_refs(struct manifest_set *next, const struct ctl_store_ref *refs,
 	return rc;
 }
 
+/* Commit a delete: out of the set and the stored model. */
+static void
+del_commit(struct ctl_store *st, const struct dels *dl)
+{
+	size_t i;
+	json_t *g;
+
+	json_array_foreach(dl->gone, i, g) {
+		enum manifest_kind kind = json_integer_value(json_array_get(g,
+				0));
+		const char *ns = json_string_value(json_array_get(g, 1));
+		const char *name = json_string_value(json_array_get(g, 2));
+
+		manifest_set_del(&st->set, kind, ns, name);
+		if (ctl_store_k_of(kind) < CTL_STORE_K_MAX)
+			ctl_store_base_del(&st->base, ctl_store_k_of(kind), ns,
+					name);
+	}
+}
+
 int
 ctl_store_delete(struct ctl_store *st, struct vs *vs,
 		const struct ctl_store_doc *docs, uint32_t n,
@@ -507,27 +609,31 @@ ctl_store_delete(struct ctl_store *st, struct vs *vs,
 		const struct ctl_store_opts *opts, struct ctl_store_report *rep,
 		struct ctl_err *err)
 {
-	struct manifest_set next;
+	struct change ch = { .dels = json_object() };
+	struct dels dl = { .gone = json_array(), .seen = json_object(),
+		.ch = &ch };
 	uint64_t t0 = now_us();
-	bool changed = false;
-	int rc;
+	int rc = 0;
 
-	rc = manifest_set_copy(&st->set, &next);
-	if (rc < 0)
-		return ctl_err_set(err, rc, NULL, "out of memory");
-	rc = del_docs(&next, docs, n, opts, rep, &changed, err);
+	if (ch.dels == NULL || dl.gone == NULL || dl.seen == NULL)
+		rc = ctl_err_set(err, ENOMEM, NULL, "out of memory");
 	if (rc == 0)
-		rc = del_refs(&next, refs, n_refs, opts, rep, &changed, err);
-	if (rc < 0) {
-		manifest_set_clear(&next);
-		if (err->code == 0)
-			ctl_err_set(err, rc, NULL, "out of memory");
-		return rc;
-	}
+		rc = del_docs(&st->set, &dl, docs, n, opts, rep, err);
+	if (rc == 0)
+		rc = del_refs(&st->set, &dl, refs, n_refs, opts, rep, err);
 	rep->parse_us = now_us() - t0;
-	rc = commit(st, vs, &next, changed, opts, t0, rep, err);
-	if (rc == 0 && !opts->dry_run)
+	if (rc == 0)
+		rc = compile_publish(st, vs, &ch, dl.changed, opts, t0, rep,
+				err);
+	else
+		change_clear(&ch);
+	if (rc == 0 && !opts->dry_run) {
+		del_commit(st, &dl);
+		change_clear(&ch);
 		log_done("delete", st, rep);
+	}
+	json_decref(dl.gone);
+	json_decref(dl.seen);
 	return rc;
 }
 
@@ -538,6 +644,7 @@ ctl_store_endpoint_add(struct ctl_store *st, struct vs *vs,
 		const struct vs_endpoint_spec *spec, char *msg, size_t msglen)
 {
 	struct ctl_store_report rep;
+	struct change ch = { .extra = spec };
 	struct acl_ruleset *rs;
 	struct ctl_err err = { 0 };
 	char why[VS_NS_MAX + VS_POD_MAX + 32];
@@ -549,7 +656,7 @@ ctl_store_endpoint_add(struct ctl_store *st, struct vs *vs,
 		return -ENOMEM;
 	json_decref(rep.warnings);
 	rep.warnings = NULL;    /* warnings go to the log */
-	rc = rebuild(st, vs, &st->set, spec, &rs, &rep, &err);
+	rc = rebuild(st, vs, &ch, &rs, &rep, &err);
 	if (rc == 0)
 		rc = publish(st, vs, rs, &rep, &err);
 	rep.active_us = now_us() - t0;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ctl_store_model.c: the model the live policy is compiled from
- * (ctl_store.h): the stored Namespaces, Pods and NetworkPolicies
- * (manifest_set_model) with the switch's endpoints attached: the pods of
- * attached endpoints are local, endpoints without a Pod object become
- * label-less pods, and a local pod's address wins over a stale one.
+ * ctl_store_model.c: endpoints in the model (ctl_store.h, "How pods are
+ * found"): the pods of attached endpoints are local, endpoints without a
+ * Pod object become label-less pods, a local pod's address wins over a
+ * stale one. The same attach serves the views that compiles read
+ * (ctl_store_view.c) and the deep model of ctl_store_model() (get, trace),
+ * which converts every stored object afresh.
  *
  * Thread-safety: control thread only (vs_endpoint_list).
  */
@@ -23,9 +24,8 @@
 #include "ctl_log.h"
 #include "vs_api.h"
 
-/* A warning into the list, or into the log when there is no list. */
-static void __attribute__((format(printf, 2, 3)))
-warn(json_t *warnings, const char *fmt, ...)
+void
+ctl_store_warn(json_t *warnings, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -78,12 +78,61 @@ ctl_store_endpoints_put(struct vs_endpoint_info *v, uint32_t *n,
 		(*n)++;
 }
 
-/* ---- the model ---- */
+/* ---- keys ---- */
 
-static void
-pod_key(char *buf, size_t size, const char *ns, const char *name)
+enum ctl_store_k
+ctl_store_k_of(enum manifest_kind kind)
 {
-	snprintf(buf, size, "%s/%s", ns, name);
+	switch (kind) {
+	case MANIFEST_NAMESPACE: return CTL_STORE_K_NS;
+	case MANIFEST_POD: return CTL_STORE_K_POD;
+	case MANIFEST_NETPOL: return CTL_STORE_K_POL;
+	default: return CTL_STORE_K_MAX;
+	}
+}
+
+void
+ctl_store_key(enum ctl_store_k k, const char *ns, const char *name,
+		char *buf, size_t size)
+{
+	if (k == CTL_STORE_K_NS)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%s/%s", ns, name);
+}
+
+/* ---- attaching endpoints ---- */
+
+/* calloc, tracked by x when there is one. */
+static void *
+x_calloc(struct ctl_store_extras *x, size_t n, size_t size)
+{
+	void *p = calloc(n, size), **grown;
+
+	if (p == NULL || x == NULL)
+		return p;
+	if (x->n == x->cap) {
+		grown = realloc(x->v, (x->cap ? 2 * x->cap : 16) * sizeof(*grown));
+		if (grown == NULL) {
+			free(p);
+			return NULL;
+		}
+		x->v = grown;
+		x->cap = x->cap ? 2 * x->cap : 16;
+	}
+	x->v[x->n++] = p;
+	return p;
+}
+
+static char *
+x_strndup(struct ctl_store_extras *x, const char *s, size_t max)
+{
+	size_t len = strnlen(s, max);
+	char *d = x_calloc(x, len + 1, 1);
+
+	if (d != NULL)
+		memcpy(d, s, len);
+	return d;
 }
 
 static void
@@ -96,19 +145,24 @@ addr_str(const struct acl_addr *a, char *buf, size_t size)
 
 /* Give a pod the endpoint's addresses. */
 static int
-pod_ips_from(struct acl_pod *p, const struct vs_endpoint_spec *s)
+pod_ips_from(struct acl_pod *p, const struct vs_endpoint_spec *s,
+		struct ctl_store_extras *x)
 {
 	uint32_t i, n = s->n_ips < VS_EP_IPS_MAX ? s->n_ips : VS_EP_IPS_MAX;
+	struct acl_addr *ips;
 
 	if (n == 0)
 		return 0;
-	p->ips = calloc(n, sizeof(*p->ips));
-	if (p->ips == NULL)
+	ips = x_calloc(x, n, sizeof(*ips));
+	if (ips == NULL)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		p->ips[i].family = s->ips[i].family;
-		memcpy(p->ips[i].addr, s->ips[i].addr, 16);
+		ips[i].family = s->ips[i].family;
+		memcpy(ips[i].addr, s->ips[i].addr, 16);
 	}
+	if (x == NULL)
+		free(p->ips);   /* an empty array, if any */
+	p->ips = ips;
 	p->n_ips = n;
 	return 0;
 }
@@ -133,125 +187,217 @@ ips_differ(const struct acl_pod *p, const struct vs_endpoint_spec *s)
 
 /* A local pod for an endpoint that has no Pod object: no labels. */
 static int
-pod_from_endpoint(struct acl_pod *p, const struct vs_endpoint_spec *s)
+pod_from_endpoint(struct acl_pod *p, const struct vs_endpoint_spec *s,
+		struct ctl_store_extras *x)
 {
 	memset(p, 0, sizeof(*p));
-	p->ns = strndup(s->ns, VS_NS_MAX);
-	p->name = strndup(s->name, VS_POD_MAX);
+	p->ns = x_strndup(x, s->ns, VS_NS_MAX);
+	p->name = x_strndup(x, s->name, VS_POD_MAX);
 	p->local = true;
 	if (p->ns == NULL || p->name == NULL)
 		return -ENOMEM;
-	return pod_ips_from(p, s);
+	return pod_ips_from(p, s, x);
 }
 
 /* Mark the pods of attached endpoints local; add endpoint-only pods. */
 static int
-model_attach(struct acl_model *m, const struct vs_endpoint_info *eps,
-		uint32_t n, json_t *warnings)
+attach_endpoints(struct acl_model *m,
+		int64_t (*find)(void *ctx, const char *ns, const char *name),
+		void *ctx, const struct vs_endpoint_info *eps, uint32_t n,
+		struct ctl_store_extras *x, json_t *warnings)
 {
-	char key[VS_NS_MAX + VS_POD_MAX + 2];
-	json_t *idx = json_object();
-	struct acl_pod *grown;
-	uint32_t i;
+	uint32_t i, n0 = m->n_pods;
 	int rc = 0;
 
-	grown = n ? realloc(m->pods, (m->n_pods + n) * sizeof(*grown)) : m->pods;
-	if (idx == NULL || (n > 0 && grown == NULL)) {
-		json_decref(idx);
-		return -ENOMEM;
-	}
-	m->pods = grown;
-	for (i = 0; i < m->n_pods && rc == 0; i++) {
-		pod_key(key, sizeof(key), m->pods[i].ns, m->pods[i].name);
-		rc = json_object_set_new(idx, key, json_integer(i));
-	}
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct vs_endpoint_spec *s = &eps[i].spec;
-		json_t *j;
+		int64_t j = find(ctx, s->ns, s->name);
 		struct acl_pod *p;
 
-		pod_key(key, sizeof(key), s->ns, s->name);
-		j = json_object_get(idx, key);
-		if (j == NULL) {
-			rc = pod_from_endpoint(&m->pods[m->n_pods++], s);
-			if (rc == 0)
-				rc = json_object_set_new(idx, key,
-					json_integer(m->n_pods - 1));
+		if (j < 0) {
+			rc = pod_from_endpoint(&m->pods[m->n_pods], s, x);
+			m->n_pods++;    /* also on failure: a clear frees it */
 			continue;
 		}
-		p = &m->pods[json_integer_value(j)];
+		if (j >= n0)
+			continue;       /* an endpoint listed twice */
+		p = &m->pods[j];
 		p->local = true;
 		if (p->n_ips == 0)
-			rc = pod_ips_from(p, s);
+			rc = pod_ips_from(p, s, x);
 		else if (ips_differ(p, s))
-			warn(warnings, "Pod %s/%s: the endpoint's addresses "
-				"are not all in status.podIPs; the policy uses "
-				"status.podIPs", p->ns, p->name);
+			ctl_store_warn(warnings, "Pod %s/%s: the endpoint's "
+				"addresses are not all in status.podIPs; the "
+				"policy uses status.podIPs", p->ns, p->name);
 	}
-	json_decref(idx);
-	return rc < 0 ? -ENOMEM : 0;
+	return rc;
+}
+
+/* A local address and its pod, sorted for bsearch. */
+struct owned_addr {
+	struct acl_addr a;
+	uint32_t pod;
+};
+
+static int
+owned_cmp(const void *x, const void *y)
+{
+	const struct acl_addr *a = x, *b = y;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->addr, b->addr, 16);
+}
+
+/* The addresses of local pods, sorted; *n receives their number. */
+static struct owned_addr *
+local_addrs(const struct acl_model *m, uint32_t *n)
+{
+	struct owned_addr *v;
+	uint32_t i, j, k = 0;
+
+	for (i = 0; i < m->n_pods; i++)
+		k += m->pods[i].local ? m->pods[i].n_ips : 0;
+	*n = k;
+	v = calloc(k + 1, sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	for (i = 0, k = 0; i < m->n_pods; i++)
+		for (j = 0; m->pods[i].local && j < m->pods[i].n_ips; j++) {
+			memset(&v[k].a, 0, sizeof(v[k].a));
+			v[k].a.family = m->pods[i].ips[j].family;
+			memcpy(v[k].a.addr, m->pods[i].ips[j].addr, 16);
+			v[k++].pod = i;
+		}
+	qsort(v, k, sizeof(*v), owned_cmp);
+	return v;
+}
+
+/* Pod p without the addresses that local pods have. */
+static int
+drop_owned(const struct acl_model *m, struct acl_pod *p,
+		const struct owned_addr *own, uint32_t n_own,
+		struct ctl_store_extras *x, json_t *warnings)
+{
+	struct acl_addr *kept = NULL, key;
+	const struct owned_addr *o;
+	char a[64];
+	uint32_t j, k = 0;
+
+	for (j = 0; j < p->n_ips; j++) {
+		memset(&key, 0, sizeof(key));
+		key.family = p->ips[j].family;
+		memcpy(key.addr, p->ips[j].addr, 16);
+		o = bsearch(&key, own, n_own, sizeof(*own), owned_cmp);
+		if (o == NULL && kept != NULL)
+			kept[k++] = p->ips[j];
+		if (o == NULL)
+			continue;
+		if (kept == NULL) {     /* first loss: copy what went before */
+			kept = x_calloc(x, p->n_ips, sizeof(*kept));
+			if (kept == NULL)
+				return -ENOMEM;
+			memcpy(kept, p->ips, j * sizeof(*kept));
+			k = j;
+		}
+		addr_str(&p->ips[j], a, sizeof(a));
+		ctl_store_warn(warnings, "Pod %s/%s: address %s belongs to the "
+			"local pod %s/%s; ignored for %s/%s", p->ns, p->name, a,
+			m->pods[o->pod].ns, m->pods[o->pod].name, p->ns,
+			p->name);
+	}
+	if (kept == NULL)
+		return 0;
+	if (x == NULL)
+		free(p->ips);
+	p->ips = kept;
+	p->n_ips = k;
+	return 0;
 }
 
 /* Drop the addresses of pods that are not local when a local pod has them
  * (a stale Pod object of a reused address).
  */
 static int
-model_local_wins(struct acl_model *m, json_t *warnings)
+local_wins(struct acl_model *m, struct ctl_store_extras *x,
+		json_t *warnings)
 {
-	char a[64];
-	json_t *owner = json_object();
-	uint32_t i, j, k;
+	struct owned_addr *own;
+	uint32_t i, n;
+	int rc = 0;
 
-	if (owner == NULL)
+	own = local_addrs(m, &n);
+	if (own == NULL)
 		return -ENOMEM;
-	for (i = 0; i < m->n_pods; i++)
-		for (j = 0; m->pods[i].local && j < m->pods[i].n_ips; j++) {
-			addr_str(&m->pods[i].ips[j], a, sizeof(a));
-			json_object_set_new(owner, a, json_integer(i));
-		}
-	for (i = 0; json_object_size(owner) > 0 && i < m->n_pods; i++) {
-		struct acl_pod *p = &m->pods[i];
-
-		for (j = 0, k = 0; !p->local && j < p->n_ips; j++) {
-			json_t *o;
-
-			addr_str(&p->ips[j], a, sizeof(a));
-			o = json_object_get(owner, a);
-			if (o == NULL) {
-				p->ips[k++] = p->ips[j];
-				continue;
-			}
-			warn(warnings, "Pod %s/%s: address %s belongs to the "
-				"local pod %s/%s; ignored for %s/%s", p->ns,
-				p->name, a, m->pods[json_integer_value(o)].ns,
-				m->pods[json_integer_value(o)].name, p->ns,
-				p->name);
-		}
-		if (!p->local)
-			p->n_ips = k;
-	}
-	json_decref(owner);
-	return 0;
+	for (i = 0; n > 0 && i < m->n_pods && rc == 0; i++)
+		if (!m->pods[i].local && m->pods[i].n_ips > 0)
+			rc = drop_owned(m, &m->pods[i], own, n, x, warnings);
+	free(own);
+	return rc;
 }
 
 int
-ctl_store_model_build(const struct manifest_set *set,
-		const struct vs_endpoint_info *eps, uint32_t n_eps,
-		struct acl_model *m, json_t *warnings, struct ctl_err *err)
+ctl_store_attach(struct acl_model *m,
+		int64_t (*find)(void *ctx, const char *ns, const char *name),
+		void *ctx, const struct vs_endpoint_info *eps, uint32_t n,
+		struct ctl_store_extras *x, json_t *warnings)
+{
+	int rc;
+
+	rc = attach_endpoints(m, find, ctx, eps, n, x, warnings);
+	if (rc == 0)
+		rc = local_wins(m, x, warnings);
+	return rc;
+}
+
+/* ---- the deep model (ctl_store_model) ---- */
+
+static int64_t
+json_find(void *ctx, const char *ns, const char *name)
+{
+	char key[CTL_STORE_KEY_MAX];
+	json_t *j;
+
+	ctl_store_key(CTL_STORE_K_POD, ns, name, key, sizeof(key));
+	j = json_object_get(ctx, key);
+	return j != NULL ? json_integer_value(j) : -1;
+}
+
+/* The model of a set and a list of endpoints, owning all it holds. */
+static int
+deep_model(const struct manifest_set *set, const struct vs_endpoint_info *eps,
+		uint32_t n_eps, struct acl_model *m, json_t *warnings,
+		struct ctl_err *err)
 {
 	struct manifest_model_opts mo = { .all_local = false,
 		.node_name = NULL };
+	char key[CTL_STORE_KEY_MAX];
+	json_t *idx = json_object();
+	struct acl_pod *grown;
+	uint32_t i;
 	int rc;
 
 	rc = manifest_set_model(set, &mo, m, err);
-	if (rc < 0)
+	if (rc < 0) {
+		json_decref(idx);
 		return rc;
-	rc = model_attach(m, eps, n_eps, warnings);
+	}
+	grown = realloc(m->pods, (m->n_pods + n_eps + 1) * sizeof(*grown));
+	rc = idx == NULL || grown == NULL ? -ENOMEM : 0;
+	if (grown != NULL)
+		m->pods = grown;
+	for (i = 0; i < m->n_pods && rc == 0; i++) {
+		ctl_store_key(CTL_STORE_K_POD, m->pods[i].ns, m->pods[i].name,
+				key, sizeof(key));
+		rc = json_object_set_new(idx, key, json_integer(i));
+	}
 	if (rc == 0)
-		rc = model_local_wins(m, warnings);
+		rc = ctl_store_attach(m, json_find, idx, eps, n_eps, NULL,
+				warnings);
+	json_decref(idx);
 	if (rc < 0) {
 		acl_model_clear(m);
-		return ctl_err_set(err, rc, NULL, "out of memory");
+		return ctl_err_set(err, ENOMEM, NULL, "out of memory");
 	}
 	return 0;
 }
@@ -268,8 +414,7 @@ ctl_store_model(struct ctl_store *st, struct vs *vs, struct acl_model *m,
 	eps = ctl_store_endpoints(vs, &n);
 	if (eps == NULL)
 		return ctl_err_set(err, ENOMEM, NULL, "out of memory");
-	rc = ctl_store_model_build(ctl_store_set(st), eps, n, m, warnings, err);
+	rc = deep_model(ctl_store_set(st), eps, n, m, warnings, err);
 	free(eps);
 	return rc;
 }
-

@@ -620,6 +620,20 @@ test_delete(void **state)
 	json_decref(r);
 	assert_true(allowed(f, "10.0.0.1", "10.0.0.3", 80));
 
+	/* a file naming a Namespace and what is in it: the cascade took
+	 * them, they are not missing (dry run: nothing goes)
+	 */
+	r = run_ok(f, ctl_cmd_delete, json_pack("{s:s, s:s, s:b}", "source",
+			"all.yaml", "text", cluster_yaml, "dry_run", 1));
+	actions(r, buf, sizeof(buf));
+	assert_string_equal(buf, "Namespace x deleted;Pod x/a deleted;"
+			"Pod x/b deleted;NetworkPolicy x/web-from-clients deleted;"
+			"NetworkPolicy x/db-from-web deleted;Namespace z deleted;"
+			"Pod z/r deleted;");
+	json_decref(r);
+	assert_non_null(manifest_set_find(ctl_store_set(f->ctx.store),
+			MANIFEST_POD, "x", "a"));
+
 	/* ignore_not_found */
 	json_decref(run_ok(f, ctl_cmd_delete, json_pack("{s:[{s:s, s:s}], "
 			"s:b}", "objects", "kind", "Pod", "name", "nope",
@@ -629,10 +643,9 @@ test_delete(void **state)
 	r = run_ok(f, ctl_cmd_delete, json_pack("{s:[{s:s, s:s}]}",
 			"objects", "kind", "ns", "name", "x"));
 	actions(r, buf, sizeof(buf));
-	assert_string_equal(buf, "Namespace x deleted;"
-			"NetworkPolicy x/db-from-web deleted;"
-			"NetworkPolicy x/web-from-clients deleted;"
-			"Pod x/b deleted;Pod x/a deleted;");
+	assert_string_equal(buf, "Namespace x deleted;Pod x/a deleted;"
+			"Pod x/b deleted;NetworkPolicy x/web-from-clients deleted;"
+			"NetworkPolicy x/db-from-web deleted;");
 	json_decref(r);
 	assert_null(f->vs->policy);
 	assert_int_equal(ctl_store_set(f->ctx.store)->n_objs, 2);
@@ -731,6 +744,175 @@ test_get(void **state)
 	json_decref(r);
 }
 
+/* ---- the stored model against a fresh conversion ---- */
+
+/*
+ * Random applies, deletes and endpoint changes over a small cluster; after
+ * each, the live policy (compiled from the store's incrementally kept
+ * model) and a policy compiled from scratch (ctl_store_model(): every
+ * stored object converted afresh, the same endpoints) give the same
+ * verdict for every pair of known addresses on two ports.
+ */
+#define R_NS 3
+#define R_PODS 8
+#define R_POLS 4
+
+static uint32_t r_state = 12345;
+static uint32_t r_compiled, r_denied;   /* the comparisons covered these */
+
+static uint32_t
+rnd(uint32_t n)
+{
+	r_state = r_state * 1103515245u + 12345u;
+	return (r_state >> 16) % n;
+}
+
+static const char *const r_apps[] = { "a", "b", "c" };
+
+static void
+r_object(char *buf, size_t size, uint32_t what)
+{
+	uint32_t i = what % 16;
+
+	if (what < 16)          /* a namespace */
+		snprintf(buf, size, "apiVersion: v1\nkind: Namespace\n"
+			"metadata: {name: n%u, labels: {team: %s}}\n",
+			i % R_NS, r_apps[rnd(2)]);
+	else if (what < 32)     /* a pod, its address fixed by its name */
+		snprintf(buf, size, "apiVersion: v1\nkind: Pod\n"
+			"metadata: {name: p%u, namespace: n%u, labels: "
+			"{app: %s}}\nspec: {containers: [{name: c, image: i}]}"
+			"\n%s", i % R_PODS, i % R_PODS % R_NS, r_apps[rnd(3)],
+			rnd(3) == 0 ? "" : i % R_PODS == 0 ?
+			"status: {podIPs: [{ip: 10.1.0.1}]}\n" :
+			"status: {podIP: 10.1.0.X}\n");
+	else                    /* a policy */
+		snprintf(buf, size, "apiVersion: networking.k8s.io/v1\n"
+			"kind: NetworkPolicy\nmetadata: {name: q%u, namespace: "
+			"n%u}\nspec:\n  podSelector: {matchLabels: {app: %s}}\n"
+			"  ingress:\n  - from: [{%s: {matchLabels: {%s: %s}}}]\n"
+			"%s%s", i % R_POLS, i % R_POLS % R_NS, r_apps[rnd(3)],
+			rnd(2) ? "podSelector" : "namespaceSelector",
+			rnd(2) ? "app" : "team", r_apps[rnd(3)],
+			rnd(2) ? "    ports: [{port: 80}]\n" : "",
+			rnd(3) == 0 ? "  egress: [{to: [{podSelector: {}}]}]\n" :
+			"");
+	if (what >= 16 && what < 32) {  /* the pod's own address */
+		char *x = strstr(buf, "10.1.0.X");
+
+		if (x != NULL)
+			snprintf(x, 16, "10.1.0.%u}\n", i % R_PODS + 1);
+	}
+}
+
+/* Every pair of addresses, ports 80 and 81: ref and live agree. */
+static void
+r_compare(struct fixture *f, const char *what)
+{
+	struct acl_model m;
+	struct ctl_err err = { 0 };
+	struct acl_err aerr = { 0 };
+	struct acl_ruleset *ref = NULL;
+	char a[16], b[16];
+	uint32_t i, j, p;
+
+	assert_int_equal(ctl_store_model(f->ctx.store, f->vs, &m, NULL, &err),
+			0);
+	if (m.n_policies > 0)
+		ref = acl_compile(&m, &(struct acl_compile_opts){ .name = "ref" },
+				&aerr);
+	assert_true(m.n_policies == 0 || ref != NULL);
+	acl_model_clear(&m);
+	assert_true((ref == NULL) == (f->vs->policy == NULL));
+	for (i = 1; ref != NULL && i <= 2 * R_PODS; i++)
+		for (j = 1; j <= 2 * R_PODS; j++)
+			for (p = 80; p <= 81 && i != j; p++) {
+				struct acl_flow fl = { .proto = ACL_PROTO_TCP,
+					.sport = 40000, .dport = (uint16_t)p };
+				struct acl_flow_verdict vr, vl;
+
+				snprintf(a, sizeof(a), "10.1.%u.%u", (i - 1) /
+					R_PODS, (i - 1) % R_PODS + 1);
+				snprintf(b, sizeof(b), "10.1.%u.%u", (j - 1) /
+					R_PODS, (j - 1) % R_PODS + 1);
+				fl.src = ip4(a);
+				fl.dst = ip4(b);
+				acl_ruleset_check(ref, &fl, &vr);
+				acl_ruleset_check(f->vs->policy, &fl, &vl);
+				r_denied += !vr.allowed;
+				if (vr.allowed != vl.allowed)
+					fail_msg("after %s: %s -> %s:%u ref %d live"
+						" %d", what, a, b, p, vr.allowed,
+						vl.allowed);
+			}
+	r_compiled += ref != NULL;
+	acl_ruleset_free(ref);
+}
+
+static void
+test_incremental_matches_fresh(void **state)
+{
+	struct fixture *f = *state;
+	char text[8192], yaml[1024], what[64], ip[16], name[16];
+	uint32_t step, k, n, obj;
+	json_t *r;
+
+	for (step = 0; step < 150; step++) {
+		switch (rnd(4)) {
+		case 0: case 1:         /* apply 1 to 4 objects */
+			text[0] = '\0';
+			for (k = 0, n = 1 + rnd(4); k < n; k++) {
+				r_object(yaml, sizeof(yaml), rnd(48));
+				strcat(text, "---\n");
+				strcat(text, yaml);
+			}
+			r = apply(f, "r.yaml", text);
+			snprintf(what, sizeof(what), "apply %u", step);
+			break;
+		case 2:                 /* delete one object, if there */
+			obj = rnd(48);
+			r = run(f, ctl_cmd_delete, json_pack("{s:[{s:s, s:s, "
+				"s:s}], s:b}", "objects", "kind", obj < 16 ?
+				"ns" : obj < 32 ? "pod" : "netpol", "namespace",
+				obj < 16 ? "default" : obj < 32 ? (char[]){ 'n',
+				(char)('0' + obj % 16 % R_PODS % R_NS), 0 } :
+				(char[]){ 'n', (char)('0' + obj % 16 % R_POLS %
+				R_NS), 0 }, "name", obj < 16 ? (char[]){ 'n',
+				(char)('0' + obj % 16 % R_NS), 0 } : obj < 32 ?
+				(char[]){ 'p', (char)('0' + obj % 16 % R_PODS),
+				0 } : (char[]){ 'q', (char)('0' + obj % 16 %
+				R_POLS), 0 }, "ignore_not_found", 1));
+			snprintf(what, sizeof(what), "delete %u", step);
+			break;
+		default:                /* attach or detach an endpoint */
+			k = rnd(2 * R_PODS);
+			snprintf(name, sizeof(name), "p%u", k % R_PODS);
+			snprintf(ip, sizeof(ip), "10.1.%u.%u", k / R_PODS,
+					k % R_PODS + 1);
+			if (k >= R_PODS)        /* no Pod object of that name */
+				snprintf(name, sizeof(name), "e%u", k);
+			snprintf(what, sizeof(what), "endpoint %s %u", name,
+					step);
+			if (rnd(2))
+				endpoint(f, (char[]){ 'n', (char)('0' + k %
+					R_PODS % R_NS), 0 }, name, ip);
+			else
+				ctl_store_endpoint_del(ctl_cmds_store(&f->ctx),
+					f->vs, (char[]){ 'n', (char)('0' + k %
+					R_PODS % R_NS), 0 }, name);
+			r = NULL;
+			break;
+		}
+		if (r != NULL && !json_is_true(json_object_get(r, "ok")))
+			fail_msg("%s refused: %s", what, json_dumps(r, 0));
+		json_decref(r);
+		r_compare(f, what);
+	}
+	/* most states had a policy, and it denied something */
+	assert_true(r_compiled > 100);
+	assert_true(r_denied > 1000);
+}
+
 int
 main(void)
 {
@@ -748,6 +930,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_incremental_matches_fresh,
+				setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("ctl_store", tests, NULL, NULL);
