@@ -9,7 +9,7 @@
 #   npvs_init pen "$@"
 #   ... npvsd_start ...
 #   pol_pod web front 10.244.1.10          # netns, port, endpoint
-#   pol_serve web 8080/tcp 5353/udp        # echo servers
+#   pol_serve web 8080/tcp 5353/udp        # echo servers, listening
 #   pol_tcp ok web 10.244.1.11 5432        # nc -z, 1 s
 #   pol_udp denied web 10.244.1.11 5353    # a datagram and its echo
 #   pol_ping denied web 10.244.1.11
@@ -30,16 +30,32 @@ pol_pod() {
 		npvs_fail "endpoint add $ns/$name"
 }
 
-# pol_serve POD PORT[/tcp|/udp]...: echo servers in the pod, until exit.
+# pol_serve POD PORT[/tcp|/udp]...: echo servers in the pod (both
+# protocols when none is named), until exit; returns when they listen.
+# pol_serve_bg starts them only; pol_serve_ready waits until every server
+# started so far listens (start many, then wait once).
+POL_SERVING=()
 pol_serve() {
-	local pod=$1 spec port opt
+	pol_serve_bg "$@"
+	pol_serve_ready
+}
+
+pol_serve_bg() {
+	local pod=$1 spec
 	shift
 	# ip netns exec execs python: $! is the server's PID
 	ip netns exec "$(pod_ns "$pod")" python3 "$POL_PROBE" serve "$@" \
 		>>"$NPVS_TMP/serve-$pod.log" 2>&1 &
 	npvs_cleanup_add "kill $!"
 	for spec in "$@"; do
-		port=${spec%/*}
+		POL_SERVING+=("$pod:$spec")
+	done
+}
+
+pol_serve_ready() {
+	local s pod spec port opt
+	for s in "${POL_SERVING[@]}"; do
+		pod=${s%%:*} spec=${s#*:} port=${spec%/*}
 		case "$spec" in
 		*/udp) opt=-lun ;;
 		*/tcp) opt=-ltn ;;
@@ -48,6 +64,7 @@ pol_serve() {
 		wait_for 15 _pol_listening "$pod" "$opt" "$port" "$spec" ||
 			npvs_fail "echo server $pod:$spec did not start"
 	done
+	POL_SERVING=()
 }
 
 # _pol_listening POD SS_OPT PORT SPEC: the port is bound (both protocols

@@ -13,9 +13,10 @@ run inside a pod's network namespace.
                                   connection to an echo server, read the
                                   echo; print "SENT_SHA ECHO_SHA BYTES"
   chat HOST PORT SECONDS          one TCP connection, a line every 0.1 s,
-                                  each echo awaited 1 s; print "ok N" and
-                                  exit 0 if it lasted, "cut N" and exit 1
-                                  at the first echo that did not come
+                                  each echo awaited 1 s; print "line N"
+                                  per echo, then "ok N" and exit 0 if it
+                                  lasted, "cut N" and exit 1 at the first
+                                  echo that did not come
   probe OUT TIMEOUT SPEC...       many probes at once (threads); SPEC is
                                   HOST:PORT/tcp or HOST:PORT/udp; writes
                                   "SPEC 1|0" lines to OUT
@@ -150,6 +151,7 @@ def chat(host, port, seconds):
                     raise OSError("closed")
                 got += b
             n += 1
+            print("line", n, flush=True)
             time.sleep(0.1)
     except OSError:
         print("cut", n)

@@ -24,7 +24,8 @@ pol_pod web front $WEB
 pol_pod db back $DB
 wait_for 10 npvs_port_up web && wait_for 10 npvs_port_up db ||
 	npvs_fail "ports not up"
-pol_serve db 80/tcp 81/tcp
+pol_serve_bg db 80/tcp 81/tcp
+pol_serve_ready
 
 cat >"$M/base.yaml" <<EOF
 apiVersion: v1

@@ -82,8 +82,9 @@ for p in $PODS; do
 	IFS=: read -r nsname _ _ <<<"$p"
 	pod=${nsname/\//}
 	wait_for 10 npvs_port_up "$pod" || npvs_fail "port $pod not up"
-	pol_serve "$pod" 80 81
+	pol_serve_bg "$pod" 80 81
 done
+pol_serve_ready
 pol_apply "$M/m"
 
 "$NPVSCTL" reach -f "$M/m" --port 80 --port 81 --port 80/UDP --port 81/UDP \
