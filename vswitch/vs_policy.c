@@ -76,9 +76,10 @@ ep_hashes_fill(struct vs_policy *p, uint64_t name_gen)
 	for (i = 0; i < n; i++) {
 		struct rte_hash *h = eps[i].addr.family == ACL_AF_INET ?
 				p->ep4 : p->ep6;
+		uint32_t key[4];        /* hash functions read words */
 
-		rc = rte_hash_add_key_data(h, eps[i].addr.addr,
-				(void *)(uintptr_t)&eps[i]);
+		memcpy(key, eps[i].addr.addr, sizeof(key));
+		rc = rte_hash_add_key_data(h, key, (void *)(uintptr_t)&eps[i]);
 		if (rc < 0)
 			return rc;
 	}

@@ -41,10 +41,12 @@ local_id(const struct vs_snap *snap, const struct vs_ip *ip)
 static const struct acl_endpoint *
 pol_lookup(const struct vs_policy *pol, const struct vs_ip *ip)
 {
+	uint32_t key[4];        /* hash functions read words */
 	void *data;
 
+	memcpy(key, ip->addr, sizeof(key));
 	if (pol == NULL || rte_hash_lookup_data(ip->family == AF_INET ?
-			pol->ep4 : pol->ep6, ip->addr, &data) < 0)
+			pol->ep4 : pol->ep6, key, &data) < 0)
 		return NULL;
 	return data;
 }
