@@ -574,6 +574,25 @@ print_tunnel(const struct vs_config *v, FILE *f)
 				v->nexthop_mac[4], v->nexthop_mac[5]);
 }
 
+/* The conntrack section (docs/operations.md). */
+static void
+print_conntrack(const struct vs_config *v, FILE *f)
+{
+	const struct vs_ct_config *t = &v->ct;
+
+	fprintf(f, "conntrack:\n  max: %u\n  recheck_flows: %s\n"
+			"  tcp_loose: %s\n", t->max,
+			t->recheck_flows ? "true" : "false",
+			t->tcp_loose ? "true" : "false");
+	fprintf(f, "  timeouts: {tcp_syn: %u, tcp_established: %u, "
+			"tcp_fin: %u, tcp_closed: %u, udp: %u, sctp: %u, "
+			"icmp: %u, fragment: %u}\n", t->tcp_syn,
+			t->tcp_established, t->tcp_fin, t->tcp_closed, t->udp,
+			t->sctp, t->icmp, t->frag_timeout);
+	fprintf(f, "  fragments: %u\n  log_rate: %u\n  log_buffer: %u\n",
+			t->frag_max, t->log_rate, t->log_buffer);
+}
+
 void
 ctl_config_print(const struct ctl_config *c, FILE *f)
 {
@@ -602,6 +621,7 @@ ctl_config_print(const struct ctl_config *c, FILE *f)
 		fprintf(f, "%s%s", i ? ", " : "", v->pci[i]);
 	fprintf(f, "]\n");
 	print_tunnel(v, f);
+	print_conntrack(v, f);
 	print_ports(c, f);
 	print_endpoints(c, f);
 }

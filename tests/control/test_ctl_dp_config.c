@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -79,6 +81,44 @@ test_fields(void **state)
 	ctl_config_uninit(&c);
 }
 
+/* npvsd --check prints the section; loaded again, it gives the same. */
+static void
+test_print_round_trip(void **state)
+{
+	static const char y[] =
+		"pod_cidr: 10.244.1.0/24\n"
+		"conntrack: {max: 99, tcp_loose: true, log_rate: 7,\n"
+		"  timeouts: {udp: 11, fragment: 2}}\n";
+	struct ctl_config c, d;
+	char err[256] = "", *text = NULL, *sect, *end;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	if (load(&c, y, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	ctl_config_print(&c, f);
+	fclose(f);
+	/* The section alone: up to the next top-level key. */
+	sect = strstr(text, "conntrack:\n  max: 99\n");
+	assert_non_null(sect);
+	for (end = strchr(sect, '\n'); end != NULL && end[1] == ' ';
+			end = strchr(end + 1, '\n'))
+		;
+	if (end != NULL)
+		end[1] = '\0';
+	ctl_config_init(&d);
+	if (ctl_config_load_string(&d, "printed", sect, strlen(sect), err,
+			sizeof(err)) != 0)
+		fail_msg("%s\n%s", err, sect);
+	assert_memory_equal(&c.vs.ct, &d.vs.ct, sizeof(c.vs.ct));
+	free(text);
+	ctl_config_uninit(&c);
+	ctl_config_uninit(&d);
+}
+
 static void
 test_refused(void **state)
 {
@@ -112,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_print_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("ctl_dp_config", tests, NULL, NULL);
