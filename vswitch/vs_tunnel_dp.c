@@ -5,7 +5,9 @@
  * Uplink rx: vxlan_decap_burst over the whole burst. Inner frames stay in
  * the burst and go through every later stage (conntrack, policy, route)
  * exactly like a pod's packets; their Ethernet destination (our VtepMAC)
- * is rewritten to the router MAC so parse accepts them. ARP is handed to
+ * is rewritten to the router MAC so parse accepts them (inner ARP and
+ * inner packets to the gateway address are ignored: the stages would
+ * answer them unencapsulated on the uplink). ARP is handed to
  * vs_neigh.c; any other non-VXLAN frame on the uplink is counted as
  * uplink_not_vxlan and dropped (npvsd does not route to the underlay yet).
  *
@@ -59,6 +61,26 @@ tun_free_flush(struct vs_tun_wk *tw)
 	tw->n_free = 0;
 }
 
+/*
+ * Inner frames the later stages would answer on the port they came in
+ * on, i.e. unencapsulated onto the underlay: an inner ARP (Flannel never
+ * sends one: its neighbour entries are static) and anything to the pods'
+ * gateway address. Ignored.
+ */
+static inline bool
+inner_wanted(const struct vs_snap *snap, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const void *);
+	const struct rte_ipv4_hdr *ip = (const void *)(eth + 1);
+
+	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return false;
+	/* parse drops the rest as malformed */
+	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*ip))
+		return true;
+	return ip->dst_addr != snap->gw_ip;
+}
+
 uint16_t
 vs_tunnel_rx(struct vs_worker *w, const struct vs_snap *snap,
 		struct rte_mbuf **pkts, uint16_t n)
@@ -74,6 +96,10 @@ vs_tunnel_rx(struct vs_worker *w, const struct vs_snap *snap,
 		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
 
 		if (likely(tw->res[i] == VXLAN_RES_OK)) {
+			if (unlikely(!inner_wanted(snap, m))) {
+				tun_free(tw, m);
+				continue;
+			}
 			rte_ether_addr_copy(&snap->mac, &eth->dst_addr);
 			pkts[k++] = m;
 		} else if (tw->res[i] == VXLAN_RES_PASS &&

@@ -277,6 +277,13 @@ test_uplink_refused(void **state)
 	/* plain IP on the uplink */
 	tu_inject(&T, PU, tu_ip4(&T, &V, &R, UL_PEER, IP_A, 64,
 			IPPROTO_UDP, 32));
+	/* inner ARP, and an inner ping of our gateway: ignored, not
+	 * answered raw on the uplink */
+	m = tu_arp(&T, &PV, RTE_ARP_OP_REQUEST, REMOTE_POD, IP_A);
+	tu_inject(&T, PU, vxlan_frame(UL_PEER, 1, m));
+	m = tu_ip4(&T, &PV, &R, REMOTE_POD, TU_IP(10, 0, 0, 1), 64,
+			IPPROTO_ICMP, 32);
+	tu_inject(&T, PU, vxlan_frame(UL_PEER, 1, m));
 	/* ARP for someone else: not answered */
 	tu_inject(&T, PU, tu_arp(&T, &V, RTE_ARP_OP_REQUEST, UL_PEER,
 			UL_OTHER));
