@@ -42,7 +42,7 @@ enum manifest_kind {
 	MANIFEST_NAMESPACE,     /**< v1 Namespace: in the model */
 	MANIFEST_POD,           /**< v1 Pod: in the model */
 	MANIFEST_NETPOL,        /**< networking.k8s.io/v1 NetworkPolicy: in the model */
-	MANIFEST_NODE,          /**< v1 Node: kept raw, not used yet */
+	MANIFEST_NODE,          /**< v1 Node: kept raw; npvsd makes tunnels of them */
 	MANIFEST_CALICO,        /**< any projectcalico.org/v3 kind: kept raw */
 };
 

@@ -451,7 +451,7 @@ static int load_obj(struct load *ld, struct manifest_ctx *c, const json_t *obj)
 		return rc;
 	if (!manifest_pos_lookup(c->pos, c->base, &m.line, &col))
 		m.line = 0;
-	if (k >= MANIFEST_NODE && set_warn(ld->staged, "%s:%u: %s %s%s%s (%s): " \
+	if (k >= MANIFEST_CALICO && set_warn(ld->staged, "%s:%u: %s %s%s%s (%s): " \
 			"kept, not enforced yet", c->source, m.line, kind,
 			m.ns ? m.ns : "", m.ns ? "/" : "", m.name, api))
 		return manifest_nomem(c);
