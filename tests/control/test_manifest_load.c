@@ -573,7 +573,10 @@ static void test_warnings(void **state)
 		"apiVersion: v1\nkind: ConfigMap\n"
 		"metadata: {name: cm, namespace: prod}\n"
 		"---\n"
-		"apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\n";
+		"apiVersion: v1\nkind: Node\nmetadata: {name: node-1}\n"
+		"---\n"
+		"apiVersion: projectcalico.org/v3\nkind: IPPool\n"
+		"metadata: {name: pool}\n";
 	struct manifest_set s;
 	struct ctl_err err;
 
@@ -581,14 +584,17 @@ static void test_warnings(void **state)
 	manifest_set_init(&s);
 	assert_int_equal(manifest_load_buffer("w.yaml", text, strlen(text), &s,
 			&err), 0);
+	/* ConfigMap: skipped; Node: kept and used (tunnels), no warning;
+	 * IPPool: kept raw, not enforced yet, with a warning. */
 	assert_int_equal(s.n_warnings, 2);
 	assert_non_null(strstr(s.warnings[0], "w.yaml:1: ConfigMap prod/cm"));
 	assert_non_null(strstr(s.warnings[0], "skipped"));
-	assert_non_null(strstr(s.warnings[1], "w.yaml:5: Node node-1"));
-	/* the Node is kept raw for later work; the ConfigMap is not */
-	assert_int_equal(s.n_objs, 1);
+	assert_non_null(strstr(s.warnings[1], "w.yaml:9: IPPool pool"));
+	assert_non_null(strstr(s.warnings[1], "not enforced yet"));
+	assert_int_equal(s.n_objs, 2);
 	assert_int_equal(s.objs[0].kind, MANIFEST_NODE);
 	assert_null(s.objs[0].ns);
+	assert_int_equal(s.objs[1].kind, MANIFEST_CALICO);
 	manifest_set_clear(&s);
 }
 
