@@ -398,6 +398,40 @@ log_done(const char *what, const struct ctl_store *st,
 		rep->n_contexts_reused);
 }
 
+/*
+ * A compile refusal names an object ("policy refused: Pod ns/name: ...");
+ * say where it was written, as the loader does: the applied texts first,
+ * then what was stored before.
+ */
+static void
+locate_refusal(struct ctl_err *err, const struct manifest_set *add,
+		const struct manifest_set *live)
+{
+	static const enum manifest_kind kinds[] = { MANIFEST_POD,
+		MANIFEST_NETPOL, MANIFEST_NAMESPACE };
+	const char *p = strstr(err->msg, "policy refused: ");
+	const struct manifest_obj *o = NULL;
+	char kind[32], ns[VS_NS_MAX], name[VS_POD_MAX], msg[sizeof(err->msg)];
+	unsigned int i;
+
+	if (p == NULL || sscanf(p + 16, "%31s %63[^/ ]/%253[^: ]", kind, ns,
+			name) != 3)
+		return;
+	for (i = 0; i < 3 && o == NULL; i++) {
+		if (strcmp(kind, manifest_kind_str(kinds[i])) != 0)
+			continue;
+		o = manifest_set_find(add, kinds[i], ns, name);
+		if (o == NULL)
+			o = manifest_set_find(live, kinds[i], ns, name);
+	}
+	if (o == NULL)
+		return;
+	if (snprintf(msg, sizeof(msg), "%s:%u: %s", o->source, o->line,
+			err->msg) >= (int)sizeof(msg))
+		memcpy(msg + sizeof(msg) - 4, "...", 4);
+	memcpy(err->msg, msg, sizeof(msg));
+}
+
 /* Commit an apply: the delta into the stored model, the texts into the
  * set (loaded again: they passed once, only memory can fail now).
  */
@@ -442,13 +476,17 @@ ctl_store_apply(struct ctl_store *st, struct vs *vs,
 				"no objects passed to apply");
 	if (rc == 0 && model_changed)
 		rc = manifest_set_model(&add, &mo, &ch.d, err);
-	manifest_set_clear(&add);
 	rep->parse_us = now_us() - t0;
-	if (rc < 0)
+	if (rc < 0) {
+		manifest_set_clear(&add);
 		return rc;
+	}
 
 	/* Compile, publish, keep. */
 	rc = compile_publish(st, vs, &ch, model_changed, opts, t0, rep, err);
+	if (rc < 0)
+		locate_refusal(err, &add, &st->set);
+	manifest_set_clear(&add);
 	if (rc < 0 || opts->dry_run)
 		return rc;
 	apply_commit(st, docs, n, &ch);

@@ -543,7 +543,8 @@ test_compile_publish_refused(void **state)
 	assert_string_equal(json_string_value(json_object_get(r, "code")),
 			"EINVAL");
 	assert_non_null(strstr(json_string_value(json_object_get(r, "error")),
-			"also used by"));
+			"twin.yaml:1: policy refused: Pod z/twin: address "
+			"10.0.1.5 also used by Pod z/r"));
 	json_decref(r);
 	assert_null(manifest_set_find(ctl_store_set(f->ctx.store),
 			MANIFEST_POD, "z", "twin"));

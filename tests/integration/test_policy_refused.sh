@@ -9,7 +9,8 @@
 # naming a missing object beside a real one. After each, the stored
 # objects (get -o json) are byte for byte the same and 80 open, 81
 # closed. Last, the good part alone is accepted and does open 81: the
-# refusals were of the bad part, and the probes can tell.
+# refusals were of the bad part, and the probes can tell. Also: what
+# get -o yaml prints applies back unchanged.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/policy_lib.sh"
 npvs_init pref "$@"
@@ -38,7 +39,7 @@ metadata: {name: back}
 ---
 apiVersion: v1
 kind: Pod
-metadata: {name: web, namespace: front, labels: {app: web}}
+metadata: {name: web, namespace: front, labels: {app: web, ok: "yes", port: "80", e: "", v: "1.0"}}
 spec: {containers: [{name: c, image: i}]}
 status: {podIPs: [{ip: $WEB}]}
 ---
@@ -102,6 +103,15 @@ pol_tcp ok web $DB 80
 pol_tcp denied web $DB 81
 snapshot before
 
+# ---- get -o yaml reads back as what was applied (quoting: "yes", "80") ----
+for kind in namespaces pods networkpolicies; do
+	out=$(npvsctl -o yaml get $kind | npvsctl apply -f - 2>&1) ||
+		npvs_fail "get $kind -o yaml | apply: $out"
+	grep -v '^policy generation' <<<"$out" | grep -qv ' unchanged$' &&
+		npvs_fail "get $kind -o yaml | apply changed something: $out"
+	npvs_log "get $kind -o yaml | apply: all unchanged"
+done
+
 # ---- one bad object among good ones ----
 {
 	printf -- '---\napiVersion: v1\nkind: Pod\n'
@@ -142,7 +152,7 @@ unchanged "dir/"
 		printf 'status: {podIPs: [{ip: 10.244.2.9}]}\n'
 	done
 } >"$M/twins.yaml"
-refused "twins.yaml" "also used by" npvsctl apply -f "$M/twins.yaml"
+refused "twins.yaml" "twins.yaml:" npvsctl apply -f "$M/twins.yaml"
 unchanged "twins.yaml"
 
 # ---- a delete naming a missing object beside a real one ----
