@@ -5,15 +5,16 @@
  * endpoints attached to the switch (vs_api.h), compiled into the live
  * policy (acl_ruleset.h) on every change.
  *
- * Every change is a transaction: apply and delete build the next set beside
- * the live one (manifest_set_copy), load or delete into it, build the
- * acl_model of (next set, endpoints), compile it against the live ruleset
- * (acl_compile_opts.prev = vs_policy_get) and publish it
- * (vs_policy_publish); only then does the next set replace the live one.
- * Anything refused on the way (a bad object, a failed compile or publish)
- * leaves the set and the live policy as they were. endpoint_add and
- * endpoint_del go through here too (ctl_store_endpoint_add/del), so that
- * the policy knows which pods are local.
+ * Every change is a transaction: apply loads its texts into a staging set
+ * (all validated, or nothing), converts only those objects, compiles a
+ * view of the stored model with them (and without what a delete removes)
+ * against the live ruleset (acl_compile_opts.prev = vs_policy_get) and
+ * publishes it (vs_policy_publish); only then are the objects committed to
+ * the store. Anything refused on the way (a bad object, a failed compile
+ * or publish) leaves the store and the live policy as they were.
+ * endpoint_add and endpoint_del go through here too
+ * (ctl_store_endpoint_add/del), so that the policy knows which pods are
+ * local. ctl_store_priv.h describes the stored model and its views.
  *
  * How pods are found (docs/api.md, "apply"):
  *  - a Pod object whose namespace/name is an attached endpoint is local:
