@@ -10,11 +10,12 @@
  *   lookup  one rte_lpm_lookup_bulk for sources and destinations
  *   learn   a pod's source MAC into vs->neigh
  *   arp     answer requests with our MAC, consume replies
+ *   ct      conntrack and policy (vs_ct_stage.c, vs_ct.h): flows of the
+ *           connection table go on, new ones are classified
  *   route   local endpoint -> its port, TTL, MAC rewrite
  *   tx      into the per-port tx buffers, flushed once per iteration
  *
- * Later stages slot in between route and tx (conntrack and policy) and
- * before parse (VXLAN decapsulation on the uplink).
+ * VXLAN decapsulation runs before parse on the uplink (vs_tunnel.h).
  *
  * Thread-safety: worker lcores (or a test thread standing in for one);
  * each call touches only w and reads snap.
