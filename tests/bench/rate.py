@@ -22,7 +22,8 @@ Modes:
   oneshot  for a generator that stops (net_pcap without infinite_rx):
            read every --interval seconds (default 0: back to back, a
            reading takes 0.1 to 0.5 ms) until the counter reaches
-           --total or stops moving for --idle seconds, then fit a least-squares line to the
+           --total, stops moving for --idle seconds, or has moved for
+           --max-seconds (a slow switch: what came so far), then fit a least-squares line to the
            readings between 10% and 90% of the final count (the ramp-up
            and the tail stay out).
 
@@ -33,7 +34,7 @@ Usage:
   rate.py (--npvsd SOCK | --telemetry SOCK [--ports 0,1])
           [--count rx|tx] [--mode steady|oneshot] [--warmup S] [--window S]
           [--ready-timeout S] [--total N] [--interval S] [--idle S]
-          [--ready-file PATH]
+          [--ready-file PATH] [--max-seconds S]
 """
 import argparse
 import json
@@ -161,6 +162,7 @@ def oneshot(src, args, deadline):
         open(args.ready_file, "w").close()
     start = time.monotonic()
     moved = None                        # when the counter last moved
+    first = None                        # ... first moved
     while time.monotonic() < deadline:
         if args.interval:
             time.sleep(args.interval)
@@ -170,6 +172,9 @@ def oneshot(src, args, deadline):
             break
         if cur != prev:
             moved = samples[-1]["t"]
+            first = first or moved
+        if first and samples[-1]["t"] - first > args.max_seconds:
+            break                       # slow: fit what came so far
         elif moved is not None and samples[-1]["t"] - moved > args.idle:
             break                       # stopped short of --total
         elif moved is None and time.monotonic() - start > args.ready_timeout:
@@ -213,6 +218,7 @@ def main():
     p.add_argument("--total", type=int, default=0)
     p.add_argument("--interval", type=float, default=0.0)
     p.add_argument("--idle", type=float, default=2.0)
+    p.add_argument("--max-seconds", type=float, default=10.0)
     p.add_argument("--ready-file", metavar="PATH")
     args = p.parse_args()
     deadline = time.monotonic() + args.ready_timeout

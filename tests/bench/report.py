@@ -140,18 +140,22 @@ def newflow(rs):
     flows = cells[0]["flows"]
     print(f"\nNew flows: every packet a new flow (one-way pcap of {flows} "
           f"flows, read once, no infinite_rx);\nMpps: least-squares slope of "
-          f"the tx counter between 10% and 90% of the run.")
+          f"the tx counter between 10% and 90% of the run, best of the runs "
+          f"(every run\nin brackets).")
     tp, _ = best([c for c in cells if c["switch"] == "testpmd"])
     rows, na = [], {}
-    for c in cells:
-        r = c["res"]
-        if why(r):
-            na.setdefault((c["switch"], why(r)), []).append(str(c["rules"]))
+    keys = sorted({(c["switch"] != "testpmd", c["rules"]) for c in cells})
+    for is_np, rules in keys:
+        sw = "npvsd" if is_np else "testpmd"
+        sc = [c for c in cells if c["switch"] == sw and c["rules"] == rules]
+        b, runs = best(sc)
+        if b is None:
+            na.setdefault((sw, runs), []).append(str(rules))
             continue
-        rows.append([c["switch"], "-" if c["switch"] == "testpmd" else
-                     c["rules"], fmt(r["mpps"]),
-                     added_ns(r["mpps"], tp) if c["switch"] == "npvsd"
-                     else "", c.get("note", "")])
+        note = next((c.get("note") for c in sc if c.get("note")), "")
+        rows.append([sw + ("" if is_np else " io"),
+                     rules if is_np else "-", f"{fmt(b)} ({runs})",
+                     added_ns(b, tp) if is_np else "", note])
     rows += [[sw, ",".join(rules), reason] for (sw, reason), rules in
              na.items()]
     print(table(["switch", "rules", "Mpps", "added ns/pkt", "note"], rows))

@@ -79,19 +79,19 @@ done
 if [ "$QUICK" = 1 ]; then
 	: "${WINDOW:=2}" "${REPEAT:=1}" "${RULES:=0,1000}" "${FLOWS:=1000}"
 	: "${ONLY:=tput,newflow,latency}"
-	LAT_COUNT=20000 LAT_REPEAT=1 LAT_MAX_S=15
+	LAT_COUNT=20000 LAT_REPEAT=1 LAT_MAX_S=15 VH_REPEAT=1
 else
 	: "${WINDOW:=3}" "${REPEAT:=2}" "${RULES:=0,10,50,1000,10000}"
 	: "${FLOWS:=1,1000,100000}"
 	: "${ONLY:=tput,newflow,vhost,latency}"
-	LAT_COUNT=100000 LAT_REPEAT=3 LAT_MAX_S=60
+	LAT_COUNT=100000 LAT_REPEAT=3 LAT_MAX_S=30 VH_REPEAT=1
 fi
 # New flows: 1,000,000 (--quick 200,000) in a connection table made 10%
 # larger (conntrack.max), or, if npvsd has no such setting, 100,000 in
 # the default table (131,072 flows), so that none is refused as ct_full.
 [ "$QUICK" = 1 ] && NF_FLOWS=200000 || NF_FLOWS=1000000
 NF_CT_MAX=$((NF_FLOWS + NF_FLOWS / 10))
-IFS=, read -ra RULE_LIST <<<"$RULES"
+IFS=, read -ra RULE_LIST <<<"$(tr ',' '\n' <<<"$RULES" | sort -nu | paste -sd,)"
 IFS=, read -ra FLOW_LIST <<<"$FLOWS"
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 if [ "$NICE" != 0 ]; then
@@ -300,12 +300,34 @@ gen_add() {
 	return 1
 }
 
-# tput_npvsd PCAP MBUFS RULES CLIENTS
+# tput_npvsd PCAP MBUFS CLIENTS [KEEP]: the 0-rule cell; with KEEP=1
+# npvsd stays up for tput_more (NPVSD_UP=1).
+NPVSD_UP=0
 tput_npvsd() {
-	np_sink_start "$2" "$3" "$4" || return
+	NPVSD_UP=0
+	np_sink_start "$2" 0 "$3" || return
 	gen_add "net_pcap0,rx_pcap=$1,infinite_rx=1" || return
 	CELL=$(rate --npvsd "$NPVSD_SOCK")
-	stop "$NPVSD_PID"
+	if [ "${4:-0}" = 1 ]; then
+		NPVSD_UP=1
+	else
+		stop "$NPVSD_PID"
+	fi
+}
+
+# tput_more RULES CLIENTS: apply RULES rules to the running npvsd, with
+# the generator running, and measure after the warm-up (which covers the
+# compile and the re-check of the established flows). Rule counts go up:
+# the policies of a count are those of the smaller one, replaced, plus
+# more, so each apply leaves exactly the count's rules.
+tput_more() {
+	local err
+	[ "$NPVSD_UP" = 1 ] || { na_cell "npvsd not running"; return; }
+	if ! err=$(policy_apply "$1" "$2"); then
+		na_cell "apply failed: $err"
+		return
+	fi
+	CELL=$(rate --npvsd "$NPVSD_SOCK")
 }
 
 # policy_check: requests only (a one-way pcap of 1,000 flows) and 10
@@ -367,7 +389,10 @@ section_tput() {
 				'"rules":0' '"switch":"testpmd"' "\"rep\":$rep" \
 				"\"res\":$out"
 			bench_log "tput: $flows flows, npvsd, 0 rules, run $rep"
-			tput_npvsd "$pcap" "$mbufs" 0 "$clients"; out=$CELL
+			# The last run stays up for the rule counts.
+			tput_npvsd "$pcap" "$mbufs" "$clients" \
+				"$([ "$rep" -eq "$REPEAT" ] && [ "$POLICY" = 1 ] && echo 1)"
+			out=$CELL
 			result '"kind":"tput"' "\"flows\":$flows" "\"frames\":$frames" \
 				'"rules":0' '"switch":"npvsd"' "\"rep\":$rep" \
 				"\"res\":$out"
@@ -378,12 +403,14 @@ section_tput() {
 				out=$(na_json "$NA_POLICY")
 			else
 				bench_log "tput: $flows flows, npvsd, $rules rules"
-				tput_npvsd "$pcap" "$mbufs" "$rules" "$clients"; out=$CELL
+				tput_more "$rules" "$clients"; out=$CELL
 			fi
 			result '"kind":"tput"' "\"flows\":$flows" "\"frames\":$frames" \
 				"\"rules\":$rules" '"switch":"npvsd"' '"rep":1' \
 				"\"res\":$out"
 		done
+		[ "$NPVSD_UP" = 1 ] && stop "$NPVSD_PID"
+		NPVSD_UP=0
 	done
 }
 
@@ -564,7 +591,7 @@ section_vhost() {
 			"\"res\":$(na_json "not enough free hugepages ($(free_pages))")"
 		return
 	fi
-	for ((rep = 1; rep <= REPEAT; rep++)); do
+	for ((rep = 1; rep <= VH_REPEAT; rep++)); do
 		bench_log "vhost: testpmd io between the pods, run $rep"
 		vhost_testpmd; out=$CELL
 		result '"kind":"vhost"' '"switch":"testpmd"' "\"rep\":$rep" \
@@ -581,12 +608,31 @@ section_vhost() {
 LAT_A_IP=$(client_ip 0)     # pod a: the client
 LAT_B_IP=$SERVER_IP         # pod b: the server
 
+# latency_pods: the two pods and the echo server, made again if they are
+# gone (seen here once: a shared machine, a clean-up by someone else).
+LAT_SERVER_PID=""
 latency_pods() {
+	local p
+	if ip link show "$(pod_veth a)" >/dev/null 2>&1 &&
+			ip link show "$(pod_veth b)" >/dev/null 2>&1 &&
+			[ -n "$LAT_SERVER_PID" ] && kill -0 "$LAT_SERVER_PID" 2>/dev/null
+	then
+		return 0
+	fi
+	if [ -n "$LAT_SERVER_PID" ]; then
+		bench_log "latency: the pods were gone; making them again"
+		kill "$LAT_SERVER_PID" 2>/dev/null
+		for p in a b; do
+			ip netns del "$(pod_ns $p)" 2>/dev/null
+			ip link del "$(pod_veth $p)" 2>/dev/null
+		done
+	fi
 	pod_kernel_add a "$LAT_A_IP/24" 10.244.1.1 "$(ip_mac "$LAT_A_IP")"
 	pod_kernel_add b "$LAT_B_IP/24" 10.244.1.1 "$(ip_mac "$LAT_B_IP")"
 	ip netns exec "$(pod_ns b)" taskset -c 0 "$RTT" server --port "$DPORT" \
 		>"$NPVS_TMP/rtt-server.log" 2>&1 &
-	npvs_cleanup_add "kill $!"
+	LAT_SERVER_PID=$!
+	npvs_cleanup_add "kill $LAT_SERVER_PID"
 }
 
 # latency_run: flush the pods' neighbours (proxy ARP vs bridging), then
@@ -599,6 +645,7 @@ latency_run() {
 }
 
 latency_testpmd() {
+	latency_pods
 	tp_start lat --vdev "net_af_packet0,iface=$(pod_veth a),qpairs=1" \
 		--vdev "net_af_packet1,iface=$(pod_veth b),qpairs=1" -- \
 		--forward-mode=io --auto-start --no-mlockall --stats-period 3600
@@ -610,6 +657,7 @@ latency_testpmd() {
 
 latency_npvsd() {
 	local rules=$1 err
+	latency_pods
 	{ echo "ports:"
 	  echo "  - { name: pa, type: afpacket, iface: $(pod_veth a) }"
 	  echo "  - { name: pb, type: afpacket, iface: $(pod_veth b) }"
@@ -640,7 +688,9 @@ section_latency() {
 		result '"kind":"latency"' '"switch":"npvsd"' '"rules":0' \
 			"\"rep\":$rep" "\"count\":$LAT_COUNT" "\"res\":$out"
 	done
-	for rules in "${RULE_LIST[@]}"; do
+	# With rules: the largest count only (the latency of an established
+	# flow hardly depends on it; the throughput table shows the trend).
+	for rules in "${RULE_LIST[@]: -1}"; do
 		[ "$rules" -eq 0 ] && continue
 		if [ "$POLICY" = 0 ]; then
 			out=$(na_json "$NA_POLICY")
