@@ -144,6 +144,21 @@ pod_exec() {
 # address, and a default route via GATEWAY (on-link, so a /32 address and
 # a 169.254.1.1 gateway work: Calico style). Offloads are off on both
 # ends (docs/operations.md), IPv6 off on the host end.
+# npvs_ifindex: a random free interface index for a host veth end that
+# npvsd opens with af_packet. DPDK 22.11's af_packet PMD names its
+# PACKET_FANOUT group (pid ^ ifindex) & 0xffff; two npvsd processes (two
+# nodes in one test) with nearby pids and sequential ifindexes can pick the
+# same group for different interfaces, and the second probe then fails
+# with EINVAL. Random indexes make that as unlikely as any 16-bit clash.
+npvs_ifindex() {
+	local i
+	while :; do
+		i=$((20000 + RANDOM % 40000))
+		ip -o link show | grep -q "^$i:" || break
+	done
+	echo "$i"
+}
+
 pod_kernel_add() {
 	local pod=$1 addr=$2 gw=$3 mac=${4:-}
 	local ns veth
@@ -152,8 +167,8 @@ pod_kernel_add() {
 	[ ${#veth} -le 15 ] || npvs_fail "veth name $veth longer than 15"
 	ip netns add "$ns" || npvs_fail "netns add $ns"
 	npvs_cleanup_add "ip netns del $ns"
-	ip link add "$veth" type veth peer name eth0 netns "$ns" ||
-		npvs_fail "veth $veth"
+	ip link add "$veth" index "$(npvs_ifindex)" type veth peer name eth0 \
+		netns "$ns" || npvs_fail "veth $veth"
 	npvs_cleanup_add "ip link del $veth"
 	[ -n "$mac" ] && ip -n "$ns" link set eth0 address "$mac"
 	sysctl -qw "net.ipv6.conf.$veth.disable_ipv6=1" 2>/dev/null

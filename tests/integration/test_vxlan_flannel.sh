@@ -24,7 +24,8 @@ offn() { ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev
 # ---- the Flannel node ----
 ip netns add "$FL" || npvs_fail "netns $FL"
 npvs_cleanup_add "ip netns del $FL"
-ip link add "$UP" type veth peer name eth0 netns "$FL" || npvs_fail "veth"
+ip link add "$UP" index "$(npvs_ifindex)" type veth peer name eth0 \
+	netns "$FL" || npvs_fail "veth"
 npvs_cleanup_add "ip link del $UP"
 sysctl -qw "net.ipv6.conf.$UP.disable_ipv6=1"
 off "$UP"

@@ -18,7 +18,8 @@ UA=nvvx2-ua UB=nvvx2-ub
 MAC_A=02:00:00:77:00:0a MAC_B=02:00:00:77:00:0b
 
 # ---- the underlay: a veth pair, no kernel addresses, offloads off ----
-ip link add "$UA" type veth peer name "$UB" || npvs_fail "underlay veth"
+ip link add "$UA" index "$(npvs_ifindex)" type veth peer name "$UB" \
+	index "$(npvs_ifindex)" || npvs_fail "underlay veth"
 npvs_cleanup_add "ip link del $UA"
 for v in "$UA" "$UB"; do
 	sysctl -qw "net.ipv6.conf.$v.disable_ipv6=1"
