@@ -15,24 +15,28 @@
 #            --warmup (rate.py: testpmd's via DPDK telemetry /ethdev/stats,
 #            npvsd's via its control socket `stats`, npvsctl's source).
 #   newflow  every packet a new flow: a one-way pcap of 1,000,000 flows
-#            read once (no infinite_rx); the rate is a straight-line fit
-#            of the tx counter between 10% and 90% of the run.
+#            (--quick 200,000) read once (no infinite_rx) into a
+#            connection table that holds them; the rate is a straight-line
+#            fit of the tx counter between 10% and 90% of the run.
 #   vhost    testpmd txonly pod (virtio_user) -> switch -> testpmd rxonly
-#            pod; rate at the rx pod; npvsd vs testpmd io between the same
-#            two pods (ratio).
+#            pod; rates at the tx pod, the switch and the rx pod; npvsd vs
+#            testpmd io between the same two pods (ratio).
 #   latency  UDP ping-pong (bench_udp_rtt) between two kernel pods on
 #            af_packet ports, through npvsd and through testpmd io;
-#            p50/p99 of 100,000 round trips (at most 60 s a run); the
-#            0-rule case repeated.
-# Rule counts need `npvsctl apply` (the policy stage); until it exists
-# those cells, and the new-flow rate (no conntrack to make a flow new),
-# print "n/a (policy stage not built)". --force runs the new-flow cells
-# anyway (to try the harness; they are then labelled "no conntrack").
+#            p50/p99 of 100,000 round trips (at most 30 s a run); the
+#            0-rule case repeated, the largest rule count once.
+# Rule counts need the policy stage (`npvsctl apply` and a policy_denied
+# counter in npvsd); until it exists those cells, and the new-flow rate
+# (no conntrack to make a flow new), print "n/a (policy stage not
+# built)". --force runs the new-flow cells anyway (to try the harness;
+# they are then labelled "no conntrack"). With it, a policy check first
+# shows that the generated rules are enforced.
 #
 # Options:
-#   --quick          a few cells (< 2 min): 1,000 flows, 0 and 1,000 rules,
-#                    one run each, 20,000 round trips of latency, no vhost
-#                    (unless --only names it)
+#   --quick          a few cells (under a minute on a quiet machine):
+#                    1,000 flows at 0 and 1,000 rules, one run each,
+#                    200,000 new flows, 20,000 round trips of latency, no
+#                    vhost (unless --only names it)
 #   --window S       measuring window per cell (default 3; quick 2)
 #   --warmup S       warm-up before it (default 1)
 #   --repeat N       runs of each 0-rule cell, interleaved (default 2)
@@ -43,9 +47,9 @@
 #   --results FILE   keep the raw results, one JSON object a line
 #                    (default /tmp/npvs-bench-results.jsonl)
 #   --nice N         run everything at nice -N (1 to 19; this shell, so
-#                    every switch, pod and generator inherits it): on a
-#                    shared, loaded machine the worker then keeps most of
-#                    its core. Default 0 (off); the table says which.
+#                    every switch, pod and generator inherits it), to keep
+#                    more of the cores against other people's work on a
+#                    shared machine. Default 0 (off); the table says which.
 #
 # Needs root, hugepages (setup.sh), dpdk-testpmd, python3. Everything it
 # starts is named npvs-bench-* (EAL prefixes, netns, veths nvbench-*) and
