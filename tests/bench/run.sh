@@ -105,6 +105,9 @@ if [ "$NICE" != 0 ]; then
 fi
 
 npvs_init bench "$BUILD_ARG" >&2
+# EAL leaves its run-time directory (the telemetry socket) even with
+# --in-memory; ours go last, after every process is stopped.
+npvs_cleanup_add "rm -rf /var/run/dpdk/npvs-bench-*"
 npvs_need dpdk-testpmd python3 taskset
 RTT="$NPVS_BUILD/tests/bench/bench_udp_rtt"
 NPVSD_SOCK="$NPVS_TMP/npvsd.sock"
