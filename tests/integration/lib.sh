@@ -68,6 +68,14 @@ npvs_cleanup_run() {
 	if [ "${NPVS_KEEP:-0}" != 1 ] && [ -n "${NPVS_TMP:-}" ]; then
 		rm -rf "$NPVS_TMP"
 	fi
+	# EAL leaves its run-time directory behind (with --in-memory only the
+	# telemetry sockets of a killed process are in it): remove ours (file
+	# prefixes npvs-TAG-*); rmdir keeps anything else there.
+	if [ -n "${NPVS_TEST:-}" ]; then
+		rm -f /var/run/dpdk/npvs-"$NPVS_TEST"-*/telemetry \
+			/var/run/dpdk/npvs-"$NPVS_TEST"-*/dpdk_telemetry.v2
+		rmdir /var/run/dpdk/npvs-"$NPVS_TEST"-* 2>/dev/null || true
+	fi
 }
 
 # ---- set-up ----
