@@ -85,8 +85,8 @@ vs_stage_arp(struct vs_worker *w, const struct vs_snap *snap,
 }
 
 bool
-vs_arp_request_build(struct rte_mbuf *m, const struct vs_snap *snap,
-		rte_be32_t tip)
+vs_arp_request_build(struct rte_mbuf *m, const struct rte_ether_addr *sha,
+		rte_be32_t sip, rte_be32_t tip)
 {
 	struct rte_ether_hdr *eth;
 	struct rte_arp_hdr *arp;
@@ -99,7 +99,7 @@ vs_arp_request_build(struct rte_mbuf *m, const struct vs_snap *snap,
 	eth = rte_pktmbuf_mtod(m, void *);
 	memset(eth, 0, ARP_FRAME_LEN);
 	memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
-	rte_ether_addr_copy(&snap->mac, &eth->src_addr);
+	rte_ether_addr_copy(sha, &eth->src_addr);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
 	arp = (void *)(eth + 1);
 	arp->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
@@ -107,8 +107,8 @@ vs_arp_request_build(struct rte_mbuf *m, const struct vs_snap *snap,
 	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
 	arp->arp_plen = sizeof(rte_be32_t);
 	arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
-	rte_ether_addr_copy(&snap->mac, &arp->arp_data.arp_sha);
-	arp->arp_data.arp_sip = snap->gw_ip;
+	rte_ether_addr_copy(sha, &arp->arp_data.arp_sha);
+	arp->arp_data.arp_sip = sip;
 	arp->arp_data.arp_tip = tip;
 	return true;
 }

@@ -32,8 +32,6 @@
 #include "vs_stages.h"
 #include "vs_tunnel.h"
 
-#define ARP_FRAME_LEN 60
-
 uint32_t
 vs_neigh_slot(const struct vs_tun_snap *ts, const struct vtep_entry *e,
 		uint32_t slot, rte_be32_t *target)
@@ -149,27 +147,5 @@ bool
 vs_neigh_request_build(struct rte_mbuf *m, const struct vs_tun_snap *ts,
 		rte_be32_t tip)
 {
-	struct rte_ether_hdr *eth;
-	struct rte_arp_hdr *arp;
-
-	if (m->nb_segs != 1 || m->buf_len < m->data_off + ARP_FRAME_LEN)
-		return false;
-	m->data_len = ARP_FRAME_LEN;
-	m->pkt_len = ARP_FRAME_LEN;
-	m->ol_flags = 0;
-	eth = rte_pktmbuf_mtod(m, void *);
-	memset(eth, 0, ARP_FRAME_LEN);
-	memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
-	rte_ether_addr_copy(&ts->vx.local_mac, &eth->src_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
-	arp = (void *)(eth + 1);
-	arp->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
-	arp->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
-	arp->arp_plen = sizeof(rte_be32_t);
-	arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
-	rte_ether_addr_copy(&ts->vx.local_mac, &arp->arp_data.arp_sha);
-	arp->arp_data.arp_sip = ts->vx.local_ip;
-	arp->arp_data.arp_tip = tip;
-	return true;
+	return vs_arp_request_build(m, &ts->vx.local_mac, ts->vx.local_ip, tip);
 }

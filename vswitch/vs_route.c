@@ -85,7 +85,7 @@ no_neighbour(struct vs_worker *w, const struct vs_snap *snap,
 
 	vs_ctr_add(&w->drops[VS_DROP_NO_NEIGH], 1);
 	if (now - w->arp_tsc[pm->dst_nh] >= w->tsc_hz / 1000 * VS_ARP_RETRY_MS &&
-			vs_arp_request_build(m, snap,
+			vs_arp_request_build(m, &snap->mac, snap->gw_ip,
 				rte_cpu_to_be_32(pm->dst_ip))) {
 		w->arp_tsc[pm->dst_nh] = now;
 		vs_pkt_out(pm, out);

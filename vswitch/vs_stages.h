@@ -39,12 +39,14 @@ void vs_stage_tx(struct vs_worker *w, const struct vs_snap *snap,
 		struct rte_mbuf **pkts, uint16_t n);
 
 /**
- * Turn m into a broadcast ARP request from us (sender: our MAC and the
- * gateway address) for tip (network order). @return false when m cannot
- * hold it (chained or too small); m is then unchanged.
+ * Turn m into a broadcast ARP request from sha/sip for tip (addresses in
+ * network order). Pods are asked from our MAC and the gateway address
+ * (vs_route.c), remote VTEPs from our VTEP MAC and underlay address
+ * (vs_neigh.c). @return false when m cannot hold it (chained or too
+ * small); m is then unchanged.
  */
-bool vs_arp_request_build(struct rte_mbuf *m, const struct vs_snap *snap,
-		rte_be32_t tip);
+bool vs_arp_request_build(struct rte_mbuf *m, const struct rte_ether_addr *sha,
+		rte_be32_t sip, rte_be32_t tip);
 
 /** Drop packet i of the burst, counting why. */
 static inline void
