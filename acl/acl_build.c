@@ -18,7 +18,13 @@
  * previous rte_acl context (refcount) instead of building one, so one
  * changed policy rebuilds only the buckets of its own slices.
  *
- * Thread-safety: control thread only (rte_acl_create/build/free).
+ * Merged contexts (acl_merge.c) are built here too (acl_shctx_build with
+ * a group): the same conversion, the group in the slice field and
+ * priorities that reproduce the slice-by-slice result.
+ *
+ * Thread-safety: the compile steps run on the control thread;
+ * acl_shctx_build() on any thread (rte_acl_create/build lock what they
+ * share); acl_shctx_put() and freeing on the control thread (refcounts).
  */
 #include "acl_priv.h"
 
@@ -132,8 +138,8 @@ rule6(struct acl_rte_rule6 *r, const struct acl_crule *c)
 
 /* ---- one context ---- */
 
-static uint64_t
-heap_used(void)
+uint64_t
+acl_heap_used(void)
 {
 	struct rte_malloc_socket_stats st;
 	unsigned int i, n = rte_socket_count();
@@ -146,27 +152,108 @@ heap_used(void)
 	return sum;
 }
 
+/*
+ * Priorities of a merged context: the rules come slice by slice in the
+ * group's order, and level 0 keeps the first slice that matches, then the
+ * lowest origin within it. So each slice takes a block of priorities
+ * below the previous slice's, one per origin of its range. @return 0, or
+ * -ERANGE when the blocks do not fit rte_acl's priority range.
+ */
 static int
-ctx_fill(struct rte_acl_ctx *ctx, int fam, const struct acl_crule *c,
-		uint32_t n)
+merged_prio(const struct acl_crule *c, uint32_t n, int32_t *prio)
+{
+	uint32_t i, j, k, lo, hi;
+	uint64_t base = 0;
+
+	for (i = 0; i < n; i = j) {
+		lo = hi = c[i].origin;
+		for (j = i; j < n && c[j].slice == c[i].slice; j++) {
+			lo = c[j].origin < lo ? c[j].origin : lo;
+			hi = c[j].origin > hi ? c[j].origin : hi;
+		}
+		if (base + (hi - lo) > RTE_ACL_MAX_PRIORITY)
+			return -ERANGE;
+		for (k = i; k < j; k++)
+			prio[k] = RTE_ACL_MAX_PRIORITY -
+				(int32_t)(base + c[k].origin - lo);
+		base += (uint64_t)(hi - lo) + 1;
+	}
+	return 0;
+}
+
+static int
+ctx_fill(struct rte_acl_ctx *ctx, int fam, uint32_t group,
+		const struct acl_crule *c, uint32_t n)
 {
 	size_t sz = fam == ACL_FAM_4 ? sizeof(struct acl_rte_rule4) :
 		sizeof(struct acl_rte_rule6);
 	uint8_t *buf = malloc(sz * n);
+	int32_t *prio = group ? malloc(sizeof(*prio) * n) : NULL;
+	struct rte_acl_rule *r;
 	uint32_t i;
-	int rc;
+	int rc = 0;
 
-	if (buf == NULL)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
+	if (buf == NULL || (group && prio == NULL))
+		rc = -ENOMEM;
+	if (rc == 0 && group)
+		rc = merged_prio(c, n, prio);
+	for (i = 0; i < n && rc == 0; i++) {
+		r = (struct rte_acl_rule *)(buf + i * sz);
 		if (fam == ACL_FAM_4)
-			rule4((struct acl_rte_rule4 *)(buf + i * sz), &c[i]);
+			rule4((struct acl_rte_rule4 *)r, &c[i]);
 		else
-			rule6((struct acl_rte_rule6 *)(buf + i * sz), &c[i]);
+			rule6((struct acl_rte_rule6 *)r, &c[i]);
+		if (group == 0)
+			continue;
+		/* Same index in both layouts: the key carries the group. */
+		r->field[ACL_F4_SLICE].value.u32 = group;
+		r->data.priority = prio[i];
 	}
-	rc = rte_acl_add_rules(ctx, (const struct rte_acl_rule *)buf, n);
+	if (rc == 0)
+		rc = rte_acl_add_rules(ctx, (const struct rte_acl_rule *)buf, n);
+	free(prio);
 	free(buf);
 	return rc;
+}
+
+int
+acl_shctx_build(const char *name, int socket_id, int fam, uint32_t group,
+		struct acl_crule *rules, uint32_t n, struct acl_shctx **out)
+{
+	struct rte_acl_param prm = { 0 };
+	char cname[RTE_ACL_NAMESIZE];
+	struct acl_shctx *s;
+	int rc;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return -ENOMEM;
+	s->seq = __atomic_add_fetch(&ctx_seq, 1, __ATOMIC_RELAXED);
+	snprintf(cname, sizeof(cname), "%.18s-%" PRIx64, name, s->seq);
+	prm.name = cname;
+	prm.socket_id = socket_id;
+	prm.rule_size = fam == ACL_FAM_4 ? RTE_ACL_RULE_SZ(ACL_F4_NUM) :
+		RTE_ACL_RULE_SZ(ACL_F6_NUM);
+	prm.max_rule_num = n;
+	s->ctx = rte_acl_create(&prm);
+	rc = s->ctx == NULL ? -rte_errno : ctx_fill(s->ctx, fam, group, rules,
+		n);
+	if (rc == 0)
+		rc = rte_acl_build(s->ctx, fam == ACL_FAM_4 ? &cfg4 : &cfg6);
+	if (rc != 0) {
+		ACL_LOG(ERR, "context %s (%u rules): %s", cname, n,
+			strerror(-rc));
+		rte_acl_free(s->ctx);
+		free(s);
+		return rc;
+	}
+	s->refcnt = 1;
+	s->fam = fam;
+	s->rules = rules;
+	s->n_rules = n;
+	*out = s;
+	return 0;
 }
 
 /* One context to build; built contexts take ownership of rules. */
@@ -192,41 +279,10 @@ struct jobs {
 static void
 job_run(const struct jobs *js, struct job *j)
 {
-	struct rte_acl_param prm = { 0 };
-	char name[RTE_ACL_NAMESIZE];
-	struct acl_shctx *s;
-
-	s = calloc(1, sizeof(*s));
-	if (s == NULL) {
-		j->rc = -ENOMEM;
-		return;
-	}
-	s->seq = __atomic_add_fetch(&ctx_seq, 1, __ATOMIC_RELAXED);
-	snprintf(name, sizeof(name), "%.18s-%" PRIx64, js->name, s->seq);
-	prm.name = name;
-	prm.socket_id = js->socket_id;
-	prm.rule_size = j->fam == ACL_FAM_4 ? RTE_ACL_RULE_SZ(ACL_F4_NUM) :
-		RTE_ACL_RULE_SZ(ACL_F6_NUM);
-	prm.max_rule_num = j->n;
-	s->ctx = rte_acl_create(&prm);
-	j->rc = s->ctx == NULL ? -rte_errno : ctx_fill(s->ctx, j->fam,
-		j->rules, j->n);
+	j->rc = acl_shctx_build(js->name, js->socket_id, j->fam, 0, j->rules,
+		j->n, &j->out);
 	if (j->rc == 0)
-		j->rc = rte_acl_build(s->ctx, j->fam == ACL_FAM_4 ? &cfg4 :
-			&cfg6);
-	if (j->rc != 0) {
-		ACL_LOG(ERR, "context %s (%u rules): %s", name, j->n,
-			strerror(-j->rc));
-		rte_acl_free(s->ctx);
-		free(s);
-		return;
-	}
-	s->refcnt = 1;
-	s->fam = j->fam;
-	s->rules = j->rules;
-	s->n_rules = j->n;
-	j->rules = NULL;
-	j->out = s;
+		j->rules = NULL;
 }
 
 static void *
@@ -252,7 +308,7 @@ jobs_run(struct jobs *js, uint32_t threads)
 {
 	pthread_t tid[ACL_BUILD_THREADS_MAX];
 	uint32_t i, nt = 0;
-	uint64_t before = heap_used(), used, rules = 0;
+	uint64_t before = acl_heap_used(), used, rules = 0;
 
 	if (threads > ACL_BUILD_THREADS_MAX)
 		threads = ACL_BUILD_THREADS_MAX;
@@ -262,7 +318,7 @@ jobs_run(struct jobs *js, uint32_t threads)
 	jobs_worker(js);
 	for (i = 0; i < nt; i++)
 		pthread_join(tid[i], NULL);
-	used = heap_used() - before;
+	used = acl_heap_used() - before;
 	for (i = 0; i < js->n; i++)
 		rules += js->v[i].out ? js->v[i].n : 0;
 	for (i = 0; i < js->n && rules > 0; i++)
@@ -527,14 +583,35 @@ jobs_finish(struct acl_cc *cc, struct jobs *js)
 	return rc;
 }
 
+/* The per-group merged-context slots (all NULL) and the serial. */
+static int
+merged_slots(struct acl_ruleset *rs)
+{
+	static uint64_t serial;
+	uint32_t d, f;
+
+	rs->serial = __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED);
+	for (d = 0; d < ACL_DIR_MAX; d++) {
+		for (f = 0; f < ACL_FAM_NUM; f++) {
+			rs->dir[d].merged[f] = calloc(
+				(size_t)rs->dir[d].n_groups + 1,
+				sizeof(*rs->dir[d].merged[f]));
+			if (rs->dir[d].merged[f] == NULL)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int
 acl_cc_buckets(struct acl_cc *cc)
 {
 	struct jobs js = { .name = cc->opts->name,
 		.socket_id = cc->opts->socket_id };
 	uint32_t d;
-	int rc = 0, rc2;
+	int rc, rc2;
 
+	rc = merged_slots(cc->rs);
 	for (d = 0; d < ACL_DIR_MAX && rc == 0; d++)
 		rc = dir_buckets(cc, d, &js);
 	if (rc == 0)
@@ -563,6 +640,35 @@ shctx_seq_cmp(const void *a, const void *b)
  * contexts are appended at creation: freeing oldest first keeps each free
  * O(1) instead of O(contexts).
  */
+static void
+collect(struct acl_shctx **all, uint32_t *n, struct acl_shctx *s)
+{
+	if (s == NULL)
+		return;
+	if (all != NULL)
+		all[(*n)++] = s;
+	else
+		acl_shctx_put(s);
+}
+
+/* Merged contexts go into all[] (or are put when all is NULL). */
+static void
+collect_merged(struct acl_ruleset *rs, struct acl_shctx **all, uint32_t *n)
+{
+	uint32_t d, f, g;
+
+	for (d = 0; d < ACL_DIR_MAX; d++) {
+		for (f = 0; f < ACL_FAM_NUM; f++) {
+			if (rs->dir[d].merged[f] == NULL)
+				continue;
+			for (g = 0; g <= rs->dir[d].n_groups; g++)
+				collect(all, n, rs->dir[d].merged[f][g]);
+			free(rs->dir[d].merged[f]);
+			rs->dir[d].merged[f] = NULL;
+		}
+	}
+}
+
 void
 acl_rs_free_buckets(struct acl_ruleset *rs)
 {
@@ -570,21 +676,15 @@ acl_rs_free_buckets(struct acl_ruleset *rs)
 	uint32_t d, b, f, n = 0, i;
 
 	for (d = 0; d < ACL_DIR_MAX; d++)
-		n += rs->dir[d].n_buckets * ACL_FAM_NUM;
+		n += (rs->dir[d].n_buckets + rs->dir[d].n_groups + 1) *
+			ACL_FAM_NUM;
 	all = calloc((size_t)n + 1, sizeof(*all));
 	n = 0;
+	collect_merged(rs, all, &n);
 	for (d = 0; d < ACL_DIR_MAX; d++) {
 		for (b = 0; b < rs->dir[d].n_buckets; b++) {
-			for (f = 0; f < ACL_FAM_NUM; f++) {
-				struct acl_shctx *s = rs->dir[d].buckets[b].fam[f];
-
-				if (s == NULL)
-					continue;
-				if (all != NULL)
-					all[n++] = s;
-				else
-					acl_shctx_put(s);
-			}
+			for (f = 0; f < ACL_FAM_NUM; f++)
+				collect(all, &n, rs->dir[d].buckets[b].fam[f]);
 		}
 		free(rs->dir[d].buckets);
 		rs->dir[d].buckets = NULL;

@@ -203,12 +203,21 @@ struct acl_rs_dir {
 	struct acl_slkey *keys; /* sorted by key */
 	uint32_t n_keys;
 	uint32_t next_slice;    /* next fresh slice id */
+	/*
+	 * Merged contexts (acl_merge.c): merged[fam][g] holds every rule of
+	 * group g's slices in one context, or NULL (classify the slices).
+	 * Arrays of n_groups + 1 allocated by the compile; the pointers are
+	 * written once each by acl_merge_plan/attach on the control thread
+	 * (release) and read by acl_classify (acquire).
+	 */
+	struct acl_shctx **merged[ACL_FAM_NUM];
 };
 
 struct acl_ruleset {
 	/* Read by lcores (acl_classify). */
 	struct acl_rs_dir dir[ACL_DIR_MAX];
 	int alg;                /* rte_acl_classify_alg, -1: context's own */
+	uint64_t serial;        /* process-wide, unique: acl_merge_attach */
 
 	/* Read by the control path. */
 	struct acl_endpoint *eps;       /* sorted by (family, addr) */
@@ -400,7 +409,22 @@ int acl_alg_resolve(int want, int *alg);
 /** Drop a reference to a shared context; frees it at zero. */
 void acl_shctx_put(struct acl_shctx *s);
 
-/** Free the rte_acl side of a ruleset's buckets (oldest context first). */
+/** Bytes rte_malloc has handed out, all sockets (for memory estimates). */
+uint64_t acl_heap_used(void);
+
+/** Free the rte_acl side of a ruleset's buckets and merged contexts
+ * (oldest context first). */
 void acl_rs_free_buckets(struct acl_ruleset *rs);
+
+/**
+ * Build one context from n compact rules (any thread). group 0: a bucket's
+ * context (rules as they are). group > 0: a merged context of that group
+ * (acl_merge.c): every rule's slice field becomes group, and priorities
+ * follow the rules' order by slice (first slice highest), then origin
+ * (lowest highest), as the slices would be tried one by one. On success
+ * the context owns rules (refcnt 1). @return 0 or a negative errno.
+ */
+int acl_shctx_build(const char *name, int socket_id, int fam, uint32_t group,
+		struct acl_crule *rules, uint32_t n, struct acl_shctx **out);
 
 #endif /* NPVS_ACL_PRIV_H */

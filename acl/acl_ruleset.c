@@ -2,7 +2,8 @@
 /*
  * acl_ruleset.c: using a compiled ruleset: classify (the one function
  * lcores call), address lookup, origins, the two-way flow check, stats and
- * freeing. Everything but acl_ruleset_free() only reads the ruleset.
+ * freeing. Everything but acl_ruleset_free() only reads the ruleset (the
+ * merged-context slots, written by acl_merge.c, are read with acquire).
  */
 #include "acl_priv.h"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include <rte_acl.h>
+#include <rte_common.h>
 
 #include "acl_fields.h"
 
@@ -90,11 +92,29 @@ classify_group(const struct acl_ruleset *rs, const struct acl_rs_dir *rd,
 	return 0;
 }
 
+/*
+ * A merged context: the group's rules in one context, tagged with the
+ * group, which the keys carry already (acl_key4_fill): the keys as they
+ * are, one call for all n, and a miss is 0 = DENY.
+ */
+static int
+classify_merged(const struct acl_ruleset *rs, const struct acl_shctx *s,
+		const uint8_t **keys, uint32_t *verdicts, uint32_t n)
+{
+	if (n == 0)
+		return 0;
+	return rs->alg > 0 ?
+		rte_acl_classify_alg(s->ctx, keys, verdicts, n, 1,
+			(enum rte_acl_classify_alg)rs->alg) :
+		rte_acl_classify(s->ctx, keys, verdicts, n, 1);
+}
+
 int
 acl_classify(const struct acl_ruleset *rs, enum acl_dir dir, uint8_t family,
 		uint32_t group, const uint8_t **keys, uint32_t *verdicts,
 		uint32_t n)
 {
+	const struct acl_shctx *mc = NULL;
 	const struct acl_rs_dir *rd;
 	int fam = acl_fam_index(family);
 	uint32_t i, c;
@@ -110,6 +130,10 @@ acl_classify(const struct acl_ruleset *rs, enum acl_dir dir, uint8_t family,
 	rd = &rs->dir[dir];
 	if (group > rd->n_groups)
 		return -EINVAL;
+	if (rd->merged[fam] != NULL)
+		mc = __atomic_load_n(&rd->merged[fam][group], __ATOMIC_ACQUIRE);
+	if (mc != NULL)
+		return classify_merged(rs, mc, keys, verdicts, n);
 	for (i = 0; i < n; i += c) {
 		c = n - i < CHUNK ? n - i : CHUNK;
 		rc = classify_group(rs, rd, fam, group, keys + i, verdicts + i,
@@ -245,6 +269,8 @@ acl_ruleset_get_stats(const struct acl_ruleset *rs,
 		return;
 	}
 	*st = rs->stats;
+	st->n_merge_pending = st->n_merge_planned -
+		RTE_MIN(st->n_merge_planned, st->n_merged + st->n_merge_failed);
 }
 
 void

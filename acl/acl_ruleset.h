@@ -207,9 +207,95 @@ struct acl_ruleset_stats {
 	uint32_t n_contexts_reused;     /**< shared with opts->prev */
 	uint32_t n_origins;             /**< size of the origin table */
 	uint64_t acl_mem_size;          /**< of which rte_acl contexts */
+	/* Merged contexts (acl_merge_plan/attach; not in the figures above). */
+	uint32_t n_merge_planned;       /**< contexts the plan wants */
+	uint32_t n_merged;              /**< attached (classify uses them) */
+	uint32_t n_merge_carried;       /**< of which shared with prev */
+	uint32_t n_merge_failed;        /**< builds failed or cancelled */
+	uint32_t n_merge_pending;       /**< planned, not attached nor failed */
+	uint32_t n_merge_skipped;       /**< over the rule budget: level 0 */
+	uint64_t n_merged_rules;        /**< rules of the attached ones */
+	uint64_t merged_mem_size;       /**< bytes, estimated */
+	uint64_t merge_build_ns;        /**< building the attached ones */
 };
 /** Fill st (zeroed for a NULL rs). */
 void acl_ruleset_get_stats(const struct acl_ruleset *rs,
 		struct acl_ruleset_stats *st);
+
+/* ---- merged contexts (acl_merge.c) ---- */
+
+/*
+ * Level 0 (what acl_compile builds) classifies a group's keys once per
+ * slice of the group: a pod selected by 100 policies costs 100 rte_acl
+ * calls per new flow. A merged context holds all of one group's rules
+ * (one direction, one family) in one rte_acl context, with priorities
+ * that give exactly level 0's verdict for every key: acl_classify() then
+ * makes one call. Merged contexts are slow to build (tens of ms for
+ * 10,000 rules), so they are built after the ruleset is live, off the
+ * control thread, and attached when ready; until then (and for groups
+ * left out) level 0 answers. Attaching never changes a verdict.
+ *
+ *   m = acl_merge_plan(rs, prev, NULL);   control thread, after publish
+ *   acl_merge_build(m);                   any thread, slow
+ *   acl_merge_attach(rs, m);              control thread; -ESTALE if rs
+ *   acl_merge_free(m);                    is not the ruleset m was for
+ *
+ * A plan copies the rules it needs: it keeps no pointer into rs or prev,
+ * so either may be freed while it is built. Contexts of prev whose rule
+ * list is byte-identical (and same group) are shared by refcount and
+ * attached by the plan itself.
+ */
+struct acl_merge;
+
+/** Options of acl_merge_plan(); NULL: defaults. */
+struct acl_merge_opts {
+	/**
+	 * Most rules in all merged contexts of a ruleset; 0: the default,
+	 * max(4 x level-0 rules, ACL_MERGE_RULES_MIN). Groups that do not
+	 * fit stay at level 0 (counted: n_merge_skipped). UINT64_MAX: all.
+	 */
+	uint64_t max_rules;
+	int socket_id;          /**< for rte_acl; 0 is fine */
+};
+
+/** Floor of the default merged-rule budget. */
+#define ACL_MERGE_RULES_MIN 65536u
+
+/**
+ * Plan the merged contexts of rs: every (direction, family, group) whose
+ * level-0 classify takes at least 2 rte_acl calls, most calls first,
+ * within the budget. Carries over prev's merged contexts with the same
+ * rules (attached to rs at once). Call once per ruleset, on the control
+ * thread (refcounts), while rs is live or before. prev may be NULL.
+ * @return the plan (possibly with nothing to build), or NULL (ENOMEM).
+ */
+struct acl_merge *acl_merge_plan(struct acl_ruleset *rs,
+		const struct acl_ruleset *prev, const struct acl_merge_opts *o);
+
+/** Contexts the plan still has to build (0: nothing for acl_merge_build). */
+uint32_t acl_merge_jobs(const struct acl_merge *m);
+
+/**
+ * Build the planned contexts. Any one thread (not the EAL main lcore
+ * required); reads nothing but the plan. Stops early after
+ * acl_merge_cancel(). @return 0, -ECANCELED, or the first build error
+ * (the contexts that built are still attached).
+ */
+int acl_merge_build(struct acl_merge *m);
+
+/** Ask a running acl_merge_build() to stop after its current context. Any
+ * thread. */
+void acl_merge_cancel(struct acl_merge *m);
+
+/**
+ * Publish the built contexts into rs (release stores; lcores pick them up
+ * on their next classify). Control thread. @return 0, or -ESTALE (nothing
+ * done) when m was not planned for this very ruleset.
+ */
+int acl_merge_attach(struct acl_ruleset *rs, struct acl_merge *m);
+
+/** Free a plan and whatever it built that was not attached. Control
+ * thread (or any thread for a plan never attached from). NULL: no-op. */
+void acl_merge_free(struct acl_merge *m);
 
 #endif /* NPVS_ACL_RULESET_H */
