@@ -17,6 +17,10 @@
 #include <rte_errno.h>
 
 #include "acl_log.h"
+#include "acl_timing.h"
+
+/* The steps of the last compile on this thread (acl_timing.h). */
+static __thread struct acl_compile_timing last_timing;
 
 RTE_LOG_REGISTER(npvs_logtype_acl, npvs.acl, INFO);
 
@@ -41,6 +45,26 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+void
+acl_compile_timing_last(struct acl_compile_timing *t)
+{
+	*t = last_timing;
+}
+
+/* Record a step that took the time since *t, and restart the clock. */
+static void
+timing_step(const char *name, uint64_t *t)
+{
+	struct acl_compile_timing *tm = &last_timing;
+	uint64_t now = now_ns();
+
+	if (tm->n_steps < ACL_TIMING_STEPS_MAX) {
+		tm->name[tm->n_steps] = name;
+		tm->ns[tm->n_steps++] = now - *t;
+	}
+	*t = now;
 }
 
 static void
@@ -195,13 +219,14 @@ cc_run(struct acl_cc *cc)
 	int rc = 0;
 
 	line[0] = '\0';
+	t = now_ns();
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]) && rc == 0; i++) {
-		t = now_ns();
 		rc = steps[i].fn(cc);
-		t = now_ns() - t;
+		timing_step(steps[i].name, &t);
 		if (len < sizeof(line))
 			len += (size_t)snprintf(line + len, sizeof(line) - len,
-				" %s %.2f", steps[i].name, t / 1e6);
+				" %s %.2f", steps[i].name,
+				last_timing.ns[last_timing.n_steps - 1] / 1e6);
 	}
 	ACL_LOG(DEBUG, "%s: steps (ms):%s", cc->opts->name, line);
 	return rc;
@@ -229,9 +254,10 @@ acl_compile(const struct acl_model *m, const struct acl_compile_opts *opts,
 	struct acl_compile_opts o = { 0 };
 	struct acl_cc cc;
 	struct acl_err tmp;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = now_ns(), t = t0;
 	int rc;
 
+	memset(&last_timing, 0, sizeof(last_timing));
 	if (err == NULL)
 		err = &tmp;
 	memset(err, 0, sizeof(*err));
@@ -243,6 +269,7 @@ acl_compile(const struct acl_model *m, const struct acl_compile_opts *opts,
 	cc = (struct acl_cc){ .m = m, .opts = &o, .prev = o.prev, .err = err };
 
 	rc = acl_model_check(m, err);
+	timing_step("check", &t);
 	if (rc != 0)
 		goto fail;
 	cc.rs = calloc(1, sizeof(*cc.rs));
@@ -258,17 +285,23 @@ acl_compile(const struct acl_model *m, const struct acl_compile_opts *opts,
 			o.classify_alg);
 		goto fail;
 	}
+	timing_step("setup", &t);
 	rc = cc_run(&cc);
 	if (rc != 0)
 		goto fail;
+	t = now_ns();
 	cc_stats(&cc, t0);
 	log_done(&cc);
 	cc_free(&cc);
+	timing_step("stats", &t);
+	last_timing.total_ns = now_ns() - t0;
 	return cc.rs;
 fail:
 	ACL_LOG(ERR, "compile %s: %s", o.name, err->msg);
 	acl_ruleset_free(cc.rs);
 	cc_free(&cc);
+	last_timing.rc = rc;
+	last_timing.total_ns = now_ns() - t0;
 	rte_errno = -rc;
 	return NULL;
 }

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -330,7 +331,10 @@ ctl_cmds_handle_line(struct ctl_ctx *ctx, const char *line, size_t len)
 	struct ctl_err err;
 	json_error_t jerr;
 	json_t *req, *reply;
+	struct timespec ts;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ctx->req_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	req = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
 			&jerr);
 	if (req == NULL) {
@@ -340,5 +344,6 @@ ctl_cmds_handle_line(struct ctl_ctx *ctx, const char *line, size_t len)
 	}
 	reply = ctl_cmds_handle(ctx, req);
 	json_decref(req);
+	ctx->req_ns = 0;
 	return reply;
 }

@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 struct vs;
@@ -43,6 +45,9 @@ struct ctl_ctx {
 				  * by the first command that needs it
 				  * (ctl_cmds_store()), freed by whoever
 				  * owns the ctx (ctl_store_free()) */
+	uint64_t req_ns;        /**< CLOCK_MONOTONIC ns the request being run
+				 * came in (ctl_cmds_handle_line sets it; 0:
+				 * unknown) */
 };
 
 /**

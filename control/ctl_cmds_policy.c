@@ -249,6 +249,41 @@ refs_parse(const json_t *args, struct ctl_store_ref **refs, uint32_t *n,
 
 /* ---- replies of apply and delete ---- */
 
+static json_t *
+us_of(uint64_t ns)
+{
+	return json_real((double)ns / 1e3);
+}
+
+/* The "timing" object (docs/api.md): the phases, then acl's steps. */
+static json_t *
+timing_json(const struct ctl_store_timing *t)
+{
+	json_t *o = json_object(), *steps = json_object();
+	uint32_t i;
+
+	if (o == NULL || steps == NULL) {
+		json_decref(o);
+		json_decref(steps);
+		return NULL;
+	}
+	json_object_set_new(o, "request_us", us_of(t->request_ns));
+	json_object_set_new(o, "load_us", us_of(t->load_ns));
+	json_object_set_new(o, "diff_us", us_of(t->diff_ns));
+	json_object_set_new(o, "convert_us", us_of(t->convert_ns));
+	json_object_set_new(o, "endpoints_us", us_of(t->endpoints_ns));
+	json_object_set_new(o, "view_us", us_of(t->view_ns));
+	json_object_set_new(o, "compile_us", us_of(t->compile_ns));
+	json_object_set_new(o, "cleanup_us", us_of(t->cleanup_ns));
+	json_object_set_new(o, "publish_us", us_of(t->publish_ns));
+	json_object_set_new(o, "active_us", us_of(t->active_ns));
+	json_object_set_new(o, "commit_us", us_of(t->commit_ns));
+	for (i = 0; i < t->acl.n_steps; i++)
+		json_object_set_new(steps, t->acl.name[i], us_of(t->acl.ns[i]));
+	json_object_set_new(o, "compile_steps", steps);
+	return o;
+}
+
 static void
 report_reply(const struct ctl_store_report *rep, bool dry_run,
 		json_t *reply)
@@ -266,6 +301,7 @@ report_reply(const struct ctl_store_report *rep, bool dry_run,
 			(json_int_t)rep->publish_us));
 	json_object_set_new(reply, "active_us", json_integer(
 			(json_int_t)rep->active_us));
+	json_object_set_new(reply, "timing", timing_json(&rep->timing));
 	if (!rep->compiled)
 		return;
 	json_object_set_new(reply, "policy", json_pack("{s:i, s:i, s:i, "
@@ -314,6 +350,7 @@ ctl_cmd_apply(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 		free(d.v);
 		return rc;
 	}
+	o.received_ns = ctx->req_ns;
 	rc = ctl_store_apply(st, ctx->vs, d.v, d.n, &o, &rep, err);
 	if (rc == 0 && !o.dry_run)      /* Node objects -> tunnels (vx) */
 		ctl_nodes_sync(ctx, ctl_store_set(st), rep.warnings);
@@ -352,6 +389,7 @@ ctl_cmd_delete(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 		rc = ctl_err_set(err, ENOMEM, NULL, "out of memory");
 	if (rc < 0)
 		goto out;
+	o.received_ns = ctx->req_ns;
 	rc = ctl_store_delete(st, ctx->vs, d.v, d.n, refs, n_refs, &o, &rep,
 			err);
 	if (rc == 0 && !o.dry_run)      /* Node objects -> tunnels (vx) */

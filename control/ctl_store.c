@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <rte_common.h>
 #include <rte_memory.h>
 
 #include "acl_ruleset.h"
@@ -49,12 +50,28 @@ struct change {
 };
 
 static uint64_t
-now_us(void)
+now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+now_us(void)
+{
+	return now_ns() / 1000u;
+}
+
+/* End a phase: the time since the last one ended goes into *phase. */
+static void
+lap(struct ctl_store_report *r, uint64_t *phase)
+{
+	uint64_t now = now_ns();
+
+	*phase += now - r->timing.mark;
+	r->timing.mark = now;
 }
 
 /* ---- reports ---- */
@@ -63,6 +80,7 @@ int
 ctl_store_report_init(struct ctl_store_report *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->timing.mark = now_ns();
 	r->objects = json_array();
 	r->warnings = json_array();
 	if (r->objects == NULL || r->warnings == NULL) {
@@ -194,12 +212,15 @@ rebuild(struct ctl_store *st, struct vs *vs, const struct change *ch,
 		return ctl_err_set(err, ENOMEM, NULL, "out of memory");
 	if (ch->extra != NULL)
 		ctl_store_endpoints_put(eps, &n, ch->extra);
+	lap(rep, &rep->timing.endpoints_ns);
 	rc = ctl_store_view_build(&st->base, &ch->d, ch->dels, eps, n,
 			rep->warnings, &v, err);
 	free(eps);
+	lap(rep, &rep->timing.view_ns);
 	if (rc < 0 || v.m.n_policies == 0) {
 		if (rc == 0)
 			ctl_store_view_free(&v);
+		lap(rep, &rep->timing.cleanup_ns);
 		return rc;
 	}
 
@@ -207,12 +228,15 @@ rebuild(struct ctl_store *st, struct vs *vs, const struct change *ch,
 	co.name = name;
 	co.prev = vs_policy_get(vs);
 	*rs = acl_compile(&v.m, &co, &aerr);
+	lap(rep, &rep->timing.compile_ns);
+	acl_compile_timing_last(&rep->timing.acl);
 	if (*rs == NULL)
 		rc = ctl_err_set(err, aerr.code ? aerr.code : -EINVAL, NULL,
 				"policy refused: %s", aerr.msg);
 	else
 		report_model(rep, &v.m, *rs);
 	ctl_store_view_free(&v);
+	lap(rep, &rep->timing.cleanup_ns);
 	rep->compiled = rc == 0;
 	return rc;
 }
@@ -230,7 +254,9 @@ publish(struct ctl_store *st, struct vs *vs, struct acl_ruleset *rs,
 
 	if (rs == NULL && vs_policy_get(vs) == NULL)
 		return 0;
+	lap(rep, &rep->timing.cleanup_ns);
 	rc = vs_policy_publish(vs, rs, msg, sizeof(msg));
+	lap(rep, &rep->timing.publish_ns);
 	rep->publish_us = now_us() - t0;
 	if (rc < 0)
 		return ctl_err_set(err, rc, NULL, "policy publish: %s",
@@ -278,6 +304,21 @@ change_clear(struct change *ch)
 }
 
 /*
+ * Start an operation's clock: the time since the request came in (if the
+ * caller knows it) is the request phase. @return the start (ns).
+ */
+static uint64_t
+timing_start(const struct ctl_store_opts *opts, struct ctl_store_report *rep)
+{
+	uint64_t now = now_ns();
+
+	if (opts->received_ns != 0 && opts->received_ns <= now)
+		rep->timing.request_ns = now - opts->received_ns;
+	rep->timing.mark = now;
+	return now;
+}
+
+/*
  * Compile and publish the policy with ch (when the model changed; room
  * for the delta is reserved first, so that nothing after the publish can
  * fail but for an index entry). On failure or for a dry run, nothing
@@ -288,9 +329,12 @@ compile_publish(struct ctl_store *st, struct vs *vs, struct change *ch,
 		bool model_changed, const struct ctl_store_opts *opts,
 		uint64_t t0, struct ctl_store_report *rep, struct ctl_err *err)
 {
+	uint64_t t_recv = opts->received_ns ? opts->received_ns : t0;
 	struct acl_ruleset *rs = NULL;
 	uint64_t t1 = now_us();
 	int rc = 0;
+
+	lap(rep, &rep->timing.convert_ns);
 
 	if (model_changed)
 		rc = rebuild(st, vs, ch, &rs, rep, err);
@@ -304,7 +348,9 @@ compile_publish(struct ctl_store *st, struct vs *vs, struct change *ch,
 		rc = publish(st, vs, rs, rep, err);
 	else if (rc < 0)
 		acl_ruleset_free(rs);
-	rep->active_us = now_us() - t0;
+	lap(rep, &rep->timing.cleanup_ns);
+	rep->timing.active_ns = rep->timing.mark - t_recv;
+	rep->active_us = rep->timing.active_ns / 1000u;
 	rep->generation = st->gen;
 	if (rc < 0 || opts->dry_run)
 		change_clear(ch);
@@ -371,6 +417,35 @@ diff_applied(const struct manifest_set *live, const struct manifest_set *add,
 	return model_changed;
 }
 
+/* One line: every phase of t and acl_compile's steps, in microseconds. */
+static void
+log_timing(const char *what, const struct ctl_store_timing *t)
+{
+	const struct {
+		const char *name;
+		uint64_t ns;
+	} ph[] = {
+		{ "request", t->request_ns }, { "load", t->load_ns },
+		{ "diff", t->diff_ns }, { "convert", t->convert_ns },
+		{ "endpoints", t->endpoints_ns }, { "view", t->view_ns },
+		{ "compile", t->compile_ns }, { "cleanup", t->cleanup_ns },
+		{ "publish", t->publish_ns }, { "commit", t->commit_ns },
+	};
+	char line[768];
+	size_t len = 0;
+	uint32_t i;
+
+	for (i = 0; i < RTE_DIM(ph) && len < sizeof(line); i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s %.0f",
+				ph[i].name, ph[i].ns / 1e3);
+	for (i = 0; i < t->acl.n_steps && len < sizeof(line); i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len,
+				"%s %s %.0f", i == 0 ? "; compile steps:" : "",
+				t->acl.name[i], t->acl.ns[i] / 1e3);
+	CTL_LOG(INFO, "%s: active in %.0f us; phases (us):%s", what,
+			t->active_ns / 1e3, line);
+}
+
 static void
 log_done(const char *what, const struct ctl_store *st,
 		const struct ctl_store_report *rep)
@@ -396,6 +471,7 @@ log_done(const char *what, const struct ctl_store *st,
 		rep->n_policies, rep->n_pods, rep->n_local,
 		(unsigned long)rep->n_rules, rep->n_contexts_built,
 		rep->n_contexts_reused);
+	log_timing(what, &rep->timing);
 }
 
 /*
@@ -461,22 +537,24 @@ ctl_store_apply(struct ctl_store *st, struct vs *vs,
 	static const struct manifest_model_opts mo = { .all_local = false };
 	struct change ch = { .dels = NULL };
 	struct manifest_set add;
-	uint64_t t0 = now_us();
+	uint64_t t0 = timing_start(opts, rep);
 	bool model_changed;
 	int rc;
 
 	/* Load and convert: every object validated, or nothing. */
 	rc = load_docs(docs, n, &add, err);
+	lap(rep, &rep->timing.load_ns);
 	if (rc < 0)
 		return rc;
 	model_changed = diff_applied(&st->set, &add, rep);
 	warnings_take(&add, 0, rep->warnings);
+	lap(rep, &rep->timing.diff_ns);
 	if (json_array_size(rep->objects) == 0)
 		rc = ctl_err_set(err, EINVAL, NULL,
 				"no objects passed to apply");
 	if (rc == 0 && model_changed)
 		rc = manifest_set_model(&add, &mo, &ch.d, err);
-	rep->parse_us = now_us() - t0;
+	rep->parse_us = (now_ns() - t0) / 1000u;
 	if (rc < 0) {
 		manifest_set_clear(&add);
 		return rc;
@@ -490,6 +568,7 @@ ctl_store_apply(struct ctl_store *st, struct vs *vs,
 	if (rc < 0 || opts->dry_run)
 		return rc;
 	apply_commit(st, docs, n, &ch);
+	lap(rep, &rep->timing.commit_ns);
 	log_done("apply", st, rep);
 	return 0;
 }
@@ -650,7 +729,7 @@ ctl_store_delete(struct ctl_store *st, struct vs *vs,
 	struct change ch = { .dels = json_object() };
 	struct dels dl = { .gone = json_array(), .seen = json_object(),
 		.ch = &ch };
-	uint64_t t0 = now_us();
+	uint64_t t0 = timing_start(opts, rep);
 	int rc = 0;
 
 	if (ch.dels == NULL || dl.gone == NULL || dl.seen == NULL)
@@ -659,7 +738,8 @@ ctl_store_delete(struct ctl_store *st, struct vs *vs,
 		rc = del_docs(&st->set, &dl, docs, n, opts, rep, err);
 	if (rc == 0)
 		rc = del_refs(&st->set, &dl, refs, n_refs, opts, rep, err);
-	rep->parse_us = now_us() - t0;
+	lap(rep, &rep->timing.load_ns);
+	rep->parse_us = (now_ns() - t0) / 1000u;
 	if (rc == 0)
 		rc = compile_publish(st, vs, &ch, dl.changed, opts, t0, rep,
 				err);
@@ -668,6 +748,7 @@ ctl_store_delete(struct ctl_store *st, struct vs *vs,
 	if (rc == 0 && !opts->dry_run) {
 		del_commit(st, &dl);
 		change_clear(&ch);
+		lap(rep, &rep->timing.commit_ns);
 		log_done("delete", st, rep);
 	}
 	json_decref(dl.gone);

@@ -45,6 +45,7 @@
 #include <jansson.h>
 
 #include "acl_model.h"
+#include "acl_timing.h"
 #include "manifest.h"
 
 struct vs;
@@ -71,6 +72,31 @@ struct ctl_store_ref {
 struct ctl_store_opts {
 	bool dry_run;           /**< validate and compile, change nothing */
 	bool ignore_missing;    /**< delete: an absent object is no error */
+	uint64_t received_ns;   /**< CLOCK_MONOTONIC time the request came
+				 * in (ctl_ctx.req_ns); 0: the call's start */
+};
+
+/**
+ * Where the time of an apply or delete went, in nanoseconds (docs/api.md,
+ * "timing"). The phases up to publish_ns follow each other without gaps
+ * from the request's arrival, so they add up to active_ns (request
+ * received to new policy published); commit_ns comes after it.
+ */
+struct ctl_store_timing {
+	uint64_t request_ns;    /**< request line parsed, arguments checked */
+	uint64_t load_ns;       /**< texts loaded and validated */
+	uint64_t diff_ns;       /**< created / configured / unchanged */
+	uint64_t convert_ns;    /**< the new objects into a model (delta) */
+	uint64_t endpoints_ns;  /**< the switch's endpoints read */
+	uint64_t view_ns;       /**< the model to compile put together */
+	uint64_t compile_ns;    /**< acl_compile() (its steps in acl) */
+	uint64_t cleanup_ns;    /**< the view freed, room for the commit */
+	uint64_t publish_ns;    /**< vs_policy_publish() */
+	uint64_t active_ns;     /**< request received to policy published */
+	uint64_t commit_ns;     /**< after the publish: objects stored */
+	struct acl_compile_timing acl;  /**< acl_compile's steps (n_steps 0:
+					 * no compile) */
+	uint64_t mark;          /**< internal: end of the last phase */
 };
 
 /** What an operation did, for the reply and the log. */
@@ -92,9 +118,11 @@ struct ctl_store_report {
 	uint64_t n_rules;       /**< in the ruleset (0 when none) */
 	uint32_t n_contexts_built;
 	uint32_t n_contexts_reused;
+	struct ctl_store_timing timing; /**< phase by phase */
 };
 
-/** Start a report (empty arrays). @return 0 or -ENOMEM. */
+/** Start a report (empty arrays, the timing clock at now). @return 0 or
+ * -ENOMEM. */
 int ctl_store_report_init(struct ctl_store_report *r);
 
 /** Free what a report holds. */

@@ -169,14 +169,15 @@ path_add(json_t *docs, const char *path)
 /* ---- apply and delete ---- */
 
 static const char apply_help[] =
-	"usage: npvsctl apply -f PATH [-f PATH]... [--dry-run]\n\n"
+	"usage: npvsctl apply -f PATH [-f PATH]... [--dry-run] [-v]\n\n"
 	"Adds or updates the objects of Kubernetes manifests in npvsd, as one\n"
 	"transaction: if any object is refused, nothing changes. PATH is a\n"
 	"file, a directory (its *.yaml, *.yml, *.json) or - (standard input).\n"
 	"Kinds: Namespace, Pod, NetworkPolicy (compiled into the live policy);\n"
 	"Node and projectcalico.org/v3 kinds (kept). Pods of endpoints attached\n"
 	"to this npvsd are local (their policy is enforced here).\n\n"
-	"  --dry-run   validate and compile, change nothing\n";
+	"  --dry-run   validate and compile, change nothing\n"
+	"  -v          also print where the time went (phases, compile steps)\n";
 
 static const char delete_help[] =
 	"usage: npvsctl delete -f PATH [-f PATH]... [--ignore-not-found] "
@@ -186,7 +187,8 @@ static const char delete_help[] =
 	"Removes objects from npvsd, as one transaction: the objects of the\n"
 	"manifests, or those named (KIND: namespace, pod, networkpolicy, node;\n"
 	"-n defaults to 'default'). Deleting a Namespace deletes what is in it.\n"
-	"An object npvsd does not have is an error, unless --ignore-not-found.\n";
+	"An object npvsd does not have is an error, unless --ignore-not-found.\n"
+	"-v also prints where the time went (phases, compile steps).\n";
 
 /* "networkpolicy.networking.k8s.io/web" as kubectl names objects. */
 static void
@@ -208,6 +210,39 @@ print_object(const json_t *o, bool dry_run)
 			dry_run ? " (dry run)" : "");
 }
 
+/* -v: print where the time went (the reply's "timing", docs/api.md). */
+static bool verbose;
+
+static void
+print_timing(const json_t *t)
+{
+	static const char *const phases[] = { "request", "load", "diff",
+		"convert", "endpoints", "view", "compile", "cleanup", "publish",
+		"commit" };
+	char key[32];
+	const char *name;
+	const json_t *v;
+	size_t i;
+
+	if (!json_is_object(t))
+		return;
+	printf("timing (us): active %.0f:", json_number_value(
+			json_object_get(t, "active_us")));
+	for (i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
+		snprintf(key, sizeof(key), "%s_us", phases[i]);
+		printf(" %s %.0f", phases[i], json_number_value(
+				json_object_get(t, key)));
+	}
+	printf("\n");
+	if (json_object_size(json_object_get(t, "compile_steps")) == 0)
+		return;
+	printf("compile steps (us):");
+	json_object_foreach((json_t *)json_object_get(t, "compile_steps"),
+			name, v)
+		printf(" %s %.0f", name, json_number_value(v));
+	printf("\n");
+}
+
 static void
 print_changes(const json_t *r)
 {
@@ -227,6 +262,8 @@ print_changes(const json_t *r)
 			json_integer_value(json_object_get(r, "parse_us")),
 			json_integer_value(json_object_get(r, "compile_us")),
 			json_integer_value(json_object_get(r, "publish_us")));
+	if (verbose)
+		print_timing(json_object_get(r, "timing"));
 }
 
 /* Send cmd with args (consumed) and print the outcome. */
@@ -262,6 +299,7 @@ change_opts_parse(int argc, char **argv, const char *cmd,
 		{ "namespace", required_argument, NULL, 'n' },
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "ignore-not-found", no_argument, NULL, 'i' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 } };
 	int c;
@@ -269,7 +307,7 @@ change_opts_parse(int argc, char **argv, const char *cmd,
 	memset(o, 0, sizeof(*o));
 	o->docs = json_array();
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "f:n:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:n:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (path_add(o->docs, optarg) < 0)
@@ -277,6 +315,7 @@ change_opts_parse(int argc, char **argv, const char *cmd,
 			break;
 		case 'n': o->ns = optarg; break;
 		case 'd': o->dry_run = true; break;
+		case 'v': verbose = true; break;
 		case 'i':
 			if (strcmp(cmd, "apply") == 0)
 				return npvsctl_usage_error(cmd, "%s", "unknown "

@@ -362,6 +362,120 @@ test_apply_refused(void **state)
 	}
 }
 
+/* ---- timing of apply and delete (docs/api.md "timing") ---- */
+
+/* A request line through ctl_cmds_handle_line(), as npvsd runs it. */
+static json_t *
+handle_line(struct fixture *f, json_t *req)
+{
+	char *line = json_dumps(req, JSON_COMPACT);
+	json_t *r;
+
+	assert_non_null(line);
+	json_decref(req);
+	r = ctl_cmds_handle_line(&f->ctx, line, strlen(line));
+	free(line);
+	assert_true(json_is_true(json_object_get(r, "ok")));
+	return r;
+}
+
+static double
+num(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		fail_msg("timing: no number %s", key);
+	assert_true(json_number_value(v) >= 0);
+	return json_number_value(v);
+}
+
+/*
+ * The phases up to the publish follow each other without a gap from the
+ * request's arrival: they add up to active_us; acl_compile's steps fit
+ * in compile_us. compiled: whether a compile ran (its steps are listed).
+ */
+static void
+check_timing(const json_t *r, bool compiled)
+{
+	static const char *const phases[] = { "request_us", "load_us",
+		"diff_us", "convert_us", "endpoints_us", "view_us", "compile_us",
+		"cleanup_us", "publish_us" };
+	static const char *const some_steps[] = { "check", "identities",
+		"policies", "targets", "rules", "buckets" };
+	const json_t *t = json_object_get(r, "timing");
+	const json_t *steps = json_object_get(t, "compile_steps");
+	const json_t *v;
+	const char *k;
+	double sum = 0, ssum = 0, active;
+	unsigned int i;
+
+	assert_true(json_is_object(t));
+	active = num(t, "active_us");
+	for (i = 0; i < sizeof(phases) / sizeof(phases[0]); i++)
+		sum += num(t, phases[i]);
+	(void)num(t, "commit_us");
+	assert_true(num(t, "request_us") > 0);  /* arrival known */
+	assert_true(active > 0);
+	assert_true(sum <= active + 0.01 && sum >= active - 0.01);
+	/* active_us of the reply's top level is the same figure */
+	assert_int_equal(json_integer_value(json_object_get(r, "active_us")),
+			(json_int_t)(active + 1e-6));
+	assert_true(json_is_object(steps));
+	if (!compiled) {
+		assert_int_equal(json_object_size(steps), 0);
+		assert_true(num(t, "compile_us") == 0);
+		return;
+	}
+	for (i = 0; i < sizeof(some_steps) / sizeof(some_steps[0]); i++)
+		(void)num(steps, some_steps[i]);
+	json_object_foreach((json_t *)steps, k, v)
+		ssum += num(steps, k);
+	assert_true(ssum > 0);
+	assert_true(ssum <= num(t, "compile_us") + 0.01);
+}
+
+static void
+test_apply_timing(void **state)
+{
+	static const char changed[] =
+		"apiVersion: networking.k8s.io/v1\n"
+		"kind: NetworkPolicy\n"
+		"metadata: {name: db-from-web, namespace: x}\n"
+		"spec:\n"
+		"  podSelector: {matchLabels: {app: db}}\n"
+		"  ingress:\n"
+		"  - from: [{podSelector: {matchLabels: {app: web}}}]\n"
+		"    ports: [{port: 5432}]\n";
+	struct fixture *f = *state;
+	json_t *r;
+
+	apply_ok(f, "cluster.yaml", cluster_yaml);
+	r = handle_line(f, json_pack("{s:s, s:{s:s, s:s}}", "cmd", "apply",
+			"args", "source", "policy.yaml", "text", policy_yaml));
+	check_timing(r, true);
+	json_decref(r);
+	/* one policy changed: compiled against the live one */
+	r = handle_line(f, json_pack("{s:s, s:{s:s, s:s}}", "cmd", "apply",
+			"args", "source", "changed.yaml", "text", changed));
+	assert_true(json_is_true(json_object_get(r, "published")));
+	check_timing(r, true);
+	json_decref(r);
+	/* unchanged: nothing compiled, the phases still add up */
+	r = handle_line(f, json_pack("{s:s, s:{s:s, s:s}}", "cmd", "apply",
+			"args", "source", "changed.yaml", "text", changed));
+	assert_true(json_is_false(json_object_get(r, "published")));
+	check_timing(r, false);
+	json_decref(r);
+	/* delete has the same object */
+	r = handle_line(f, json_pack("{s:s, s:{s:[{s:s, s:s, s:s}]}}", "cmd",
+			"delete", "args", "objects", "kind", "networkpolicy",
+			"namespace", "x", "name", "db-from-web"));
+	assert_true(json_is_true(json_object_get(r, "published")));
+	check_timing(r, true);
+	json_decref(r);
+}
+
 /* ---- apply: created, configured, unchanged ---- */
 
 static void
@@ -919,6 +1033,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_apply_refused, setup,
+				teardown),
+		cmocka_unit_test_setup_teardown(test_apply_timing, setup,
 				teardown),
 		cmocka_unit_test_setup_teardown(test_apply_actions, setup,
 				teardown),
