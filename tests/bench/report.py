@@ -225,6 +225,47 @@ def latency(rs):
                  "p99.9", "max", "lost"], rows))
 
 
+def update(rs):
+    c = next((r for r in rs if r["kind"] == "update"), None)
+    if c is None:
+        return
+    r = c["res"]
+    print(f"\nPolicy updates under load: {c.get('applies', '?')} applies "
+          f"of one changed NetworkPolicy in the\n{c.get('rules', '?')}-rule "
+          f"cluster while {c.get('flows', '?')} two-way flows run "
+          f"(update.sh); latency in ms.")
+    if why(r):
+        print(f"  {why(r)}")
+        return
+    drops = r.get("drops", {})
+    denied = drops.get("policy_denied", 0)
+    lost = sum(v for k, v in drops.items() if k != "policy_denied")
+    before, during = r["before"]["mpps"], r["during"]["mpps"]
+    ms = {k: {q: (v / 1000.0 if v is not None else None)
+              for q, v in r[k].items()} for k in ("client_us", "active_us")}
+    print(table(["applies", "failed", "lost", "policy_denied",
+                 "Mpps before", "Mpps during", "during/before"],
+                [[r["applies"], r["failed"], lost, denied, fmt(before, 3),
+                  fmt(during, 3),
+                  fmt(during / before, 2) if before else "-"]]))
+    print(table(["latency", "p50", "p99", "max"],
+                [["client (npvsctl round trip)"] +
+                 [fmt(ms["client_us"][q], 1) for q in ("p50", "p99", "max")],
+                 ["apply-to-active (server)"] +
+                 [fmt(ms["active_us"][q], 1) for q in ("p50", "p99", "max")]]))
+    if lost:
+        print("  lost by counter: " + ", ".join(
+            f"{k} {v}" for k, v in drops.items() if k != "policy_denied"))
+    ph = r.get("phases_p50_us", {})
+    if ph:
+        print("  median phases (ms): " + ", ".join(
+            f"{k[:-3]} {v / 1000.0:.2f}" for k, v in ph.items()))
+    st = r.get("steps_p50_us", {})
+    if st:
+        print("  median compile steps (ms): " + ", ".join(
+            f"{k} {v / 1000.0:.2f}" for k, v in st.items()))
+
+
 def main():
     if len(sys.argv) != 2:
         raise SystemExit(__doc__.split("\n\n")[-1])
@@ -235,6 +276,7 @@ def main():
     newflow(rs)
     vhost(rs)
     latency(rs)
+    update(rs)
 
 
 if __name__ == "__main__":

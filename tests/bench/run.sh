@@ -6,7 +6,7 @@
 #
 #   tests/bench/run.sh [--quick] [BUILD_DIR] [options]
 #
-# Sections (--only LIST picks some: tput,newflow,vhost,latency):
+# Sections (--only LIST picks some: tput,newflow,vhost,latency,update):
 #   tput     one worker lcore (1), 60-byte UDP frames (64 on the wire),
 #            net_pcap (infinite_rx) -> switch -> net_null, two-way pcaps of
 #            1, 1,000 and 100,000 flows; testpmd --forward-mode=io with the
@@ -25,6 +25,9 @@
 #            af_packet ports, through npvsd and through testpmd io;
 #            p50/p99 of 100,000 round trips (at most 30 s a run); the
 #            0-rule case repeated, 50 rules and the largest count once.
+#   update   100 applies (--quick 20) of one changed policy in the
+#            10,000-rule cluster while 1,000 flows run: drops, rate, apply
+#            latency (tests/bench/update.sh).
 # Rule counts need the policy stage (`npvsctl apply` and a policy_denied
 # counter in npvsd); until it exists those cells, and the new-flow rate
 # (no conntrack to make a flow new), print "n/a (policy stage not
@@ -82,12 +85,12 @@ while [ $# -gt 0 ]; do
 done
 if [ "$QUICK" = 1 ]; then
 	: "${WINDOW:=2}" "${REPEAT:=1}" "${RULES:=0,1000}" "${FLOWS:=1000}"
-	: "${ONLY:=tput,newflow,latency}"
+	: "${ONLY:=tput,newflow,latency,update}"
 	LAT_COUNT=20000 LAT_REPEAT=1 LAT_MAX_S=15 VH_REPEAT=1
 else
 	: "${WINDOW:=3}" "${REPEAT:=2}" "${RULES:=0,10,50,1000,10000}"
 	: "${FLOWS:=1,1000,100000}"
-	: "${ONLY:=tput,newflow,vhost,latency}"
+	: "${ONLY:=tput,newflow,vhost,latency,update}"
 	LAT_COUNT=100000 LAT_REPEAT=3 LAT_MAX_S=30 VH_REPEAT=1
 fi
 # New flows: 1,000,000 (--quick 200,000) in a connection table made 10%
@@ -713,10 +716,14 @@ section_latency() {
 	done
 }
 
+# ---- policy updates under load ----
+
+source "$BENCH_DIR/update.sh"
+
 # ---- main ----
 
 START=$SECONDS
-for s in tput newflow vhost latency; do
+for s in tput newflow vhost latency update; do
 	want "$s" || { result '"kind":"skipped"' "\"section\":\"$s\""; continue; }
 	result '"kind":"load"' "\"before\":$(jstr "$s")" \
 		"\"load\":$(jstr "$(cut -d' ' -f1-3 /proc/loadavg)")"
