@@ -298,4 +298,39 @@ int acl_merge_attach(struct acl_ruleset *rs, struct acl_merge *m);
  * thread (or any thread for a plan never attached from). NULL: no-op. */
 void acl_merge_free(struct acl_merge *m);
 
+/* ---- classify method (acl_alg.c) ---- */
+
+/** acl_alg_choose(): measure and take the fastest (rte_acl's DEFAULT, 0). */
+#define ACL_ALG_AUTO 0
+/** Methods are enum rte_acl_classify_alg values, 1 .. ACL_ALG_NUM - 1. */
+#define ACL_ALG_NUM 8
+
+/** What acl_alg_choose() found. */
+struct acl_alg_report {
+	int wanted;                     /**< ACL_ALG_AUTO or a method */
+	int chosen;                     /**< the method to pass to acl_compile */
+	bool measured;                  /**< chosen by measurement */
+	bool supported[ACL_ALG_NUM];    /**< by this CPU and EAL; [0] false */
+	double ns_per_key[ACL_ALG_NUM]; /**< measured (auto only); 0: not */
+};
+
+/** "auto", "scalar", "sse", "avx2", "neon", "altivec", "avx512x16",
+ * "avx512x32"; NULL for an unknown value. */
+const char *acl_alg_name(int alg);
+
+/** The reverse of acl_alg_name(). @return 0, or -EINVAL. */
+int acl_alg_from_name(const char *name, int *alg);
+
+/**
+ * Pick the classify method. want ACL_ALG_AUTO: build one small context of
+ * the shape acl_compile() emits (a few hundred rules), time every method
+ * this CPU and EAL support on a few thousand keys in bursts of 32, choose
+ * the fastest. Otherwise check that want is supported. Logs one INFO line
+ * (every method's ns/key and the choice). Takes some 10 to 50 ms (auto).
+ * Control thread only; needs an initialised EAL.
+ * @return 0 with r filled, -EINVAL (want out of range), -ENOTSUP (want not
+ * supported here; r->supported says what is), -ENOMEM.
+ */
+int acl_alg_choose(int want, struct acl_alg_report *r);
+
 #endif /* NPVS_ACL_RULESET_H */

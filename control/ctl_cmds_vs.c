@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "acl_ruleset.h"
 #include "ctl_cmds_policy.h"
 #include "ctl_store.h"
 #include "vs_api.h"
@@ -632,6 +633,31 @@ ctl_cmd_endpoint_list(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 
 /* ---- counters ---- */
 
+/* The rte_acl classify method in use and, when it was measured, every
+ * method's ns per key: {"method", "configured", "measured", "ns_per_key"}. */
+static void
+add_classify(struct ctl_ctx *ctx, json_t *reply)
+{
+	const struct acl_alg_report *r = vs_policy_classify(ctx->vs);
+	json_t *o, *t;
+	int a;
+
+	if (r == NULL || (o = json_object()) == NULL)
+		return;
+	t = json_object();
+	for (a = 1; a < ACL_ALG_NUM && t != NULL; a++)
+		if (r->supported[a] && r->ns_per_key[a] > 0)
+			json_object_set_new(t, acl_alg_name(a),
+					json_real(r->ns_per_key[a]));
+	json_object_set_new(o, "method", json_string(acl_alg_name(r->chosen)));
+	json_object_set_new(o, "configured",
+			json_string(acl_alg_name(r->wanted)));
+	json_object_set_new(o, "measured", json_boolean(r->measured));
+	if (t != NULL)
+		json_object_set_new(o, "ns_per_key", t);
+	json_object_set_new(reply, "classify", o);
+}
+
 int
 ctl_cmd_stats(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 		struct ctl_err *err)
@@ -655,6 +681,7 @@ ctl_cmd_stats(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 		json_object_set_new(d, vs_drop_name((enum vs_drop)i),
 				json_integer((json_int_t)drops[i]));
 	json_object_set_new(reply, "drops", d);
+	add_classify(ctx, reply);
 	return 0;
 }
 

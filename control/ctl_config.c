@@ -23,6 +23,8 @@
 
 #include <yaml.h>
 
+#include "acl_ruleset.h"
+
 #define PATH_LEN 96
 
 struct parser {
@@ -857,6 +859,32 @@ f_conntrack(struct parser *p, yaml_node_t *v, const char *path, void *obj)
 	return map_walk(p, v, path, ct_fields, obj);
 }
 
+/* ---- policy (docs/operations.md, "policy") ---- */
+
+static int
+f_pol_classify(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	char name[32];
+	int rc = get_str(p, v, path, name, sizeof(name));
+
+	if (rc == 0 && acl_alg_from_name(name, &CFG(obj)->vs.classify_alg) < 0)
+		return fail(p, v, path, "'%s' is not one of auto, scalar, sse, "
+				"avx2, avx512x16, avx512x32, neon, altivec",
+				name);
+	return rc;
+}
+
+static const struct field policy_fields[] = {
+	{ "classify", f_pol_classify },
+	{ NULL, NULL },
+};
+
+static int
+f_policy(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	return map_walk(p, v, path, policy_fields, obj);
+}
+
 static const struct field top_fields[] = {
 	{ "node", f_node },
 	{ "pod_cidr", f_pod_cidr },
@@ -868,6 +896,7 @@ static const struct field top_fields[] = {
 	{ "idle_backoff", f_idle },
 	{ "mbufs", f_mbufs },
 	{ "conntrack", f_conntrack },
+	{ "policy", f_policy },
 	{ "eal", f_eal },
 	{ "ports", f_ports },
 	{ "endpoints", f_endpoints },

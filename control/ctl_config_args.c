@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "acl_ruleset.h"
+
 /* ---- scalar parsers, shared with the flags ---- */
 
 int
@@ -593,6 +595,18 @@ print_conntrack(const struct vs_config *v, FILE *f)
 			t->frag_max, t->log_rate, t->log_buffer);
 }
 
+/* The policy section: the configured classify method (auto is measured
+ * by npvsd at start-up, which --check does not start). */
+static void
+print_policy(const struct vs_config *v, FILE *f)
+{
+	const char *n = acl_alg_name(v->classify_alg);
+
+	fprintf(f, "policy:\n  classify: %s%s\n", n ? n : "auto",
+			v->classify_alg == ACL_ALG_AUTO ?
+			"  # fastest measured at start-up (npvsctl stats)" : "");
+}
+
 void
 ctl_config_print(const struct ctl_config *c, FILE *f)
 {
@@ -622,6 +636,7 @@ ctl_config_print(const struct ctl_config *c, FILE *f)
 	fprintf(f, "]\n");
 	print_tunnel(v, f);
 	print_conntrack(v, f);
+	print_policy(v, f);
 	print_ports(c, f);
 	print_endpoints(c, f);
 }

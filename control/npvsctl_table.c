@@ -209,6 +209,27 @@ npvsctl_print_endpoints(const json_t *endpoints)
 	table_print(&t);
 }
 
+/* "classify: sse (fastest measured; ns/key: scalar 41.0 sse 18.2 ...)" */
+static void
+print_classify(const json_t *c)
+{
+	const json_t *t = json_object_get(c, "ns_per_key"), *v;
+	const char *key;
+
+	if (!json_is_object(c))
+		return;
+	printf("\nclassify: %s (%s", json_string_value(
+			json_object_get(c, "method")),
+			json_is_true(json_object_get(c, "measured")) ?
+			"fastest measured" : "configured");
+	if (json_object_size(t) > 0) {
+		printf("; ns/key:");
+		json_object_foreach((json_t *)t, key, v)
+			printf(" %s %.1f", key, json_real_value(v));
+	}
+	printf(")\n");
+}
+
 void
 npvsctl_print_stats(const json_t *reply)
 {
@@ -229,4 +250,5 @@ npvsctl_print_stats(const json_t *reply)
 		table_row(&t, key, n);
 	}
 	table_print(&t);
+	print_classify(json_object_get(reply, "classify"));
 }

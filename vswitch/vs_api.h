@@ -81,6 +81,10 @@ struct vs_config {
 	unsigned int n_pci;
 	unsigned int n_mbufs;           /**< mempool size */
 	struct vs_ct_config ct;         /**< conntrack, policy, denial log */
+	int classify_alg;               /**< rte_acl classify method:
+					 * ACL_ALG_AUTO (0): measured at start
+					 * (acl_alg_choose), else an enum
+					 * rte_acl_classify_alg value */
 	bool idle_backoff;              /**< sleep when idle (default on) */
 	unsigned int idle_polls;        /**< empty polls before sleeping */
 	unsigned int idle_sleep_max_us; /**< longest sleep */
@@ -393,6 +397,15 @@ uint32_t vs_deny_log(struct vs *vs, uint64_t after, struct vs_deny_entry *out,
 
 /** The live ruleset (for acl_compile_opts.prev), or NULL. */
 const struct acl_ruleset *vs_policy_get(struct vs *vs);
+
+struct acl_alg_report;
+
+/**
+ * The rte_acl classify method chosen at vs_create() (acl_alg_choose() with
+ * vs_config.classify_alg): its chosen field goes into every acl_compile
+ * (acl_compile_opts.classify_alg). Never NULL for a running switch.
+ */
+const struct acl_alg_report *vs_policy_classify(struct vs *vs);
 
 /* ---- nodes: VXLAN tunnels to other nodes (vs_tunnel.c) ---- */
 

@@ -247,6 +247,7 @@ struct vs {
 	struct vs_dlog *dlog;           /**< denial log buffer (vs_dlog.c) */
 	rte_spinlock_t publish_lock;    /**< any snapshot publisher takes it */
 	struct vs_tunnel *tun;          /**< nodes and VTEPs (vs_tunnel.c) */
+	struct acl_alg_report *alg;     /**< classify method (vs_main.c) */
 };
 
 /* vs_snap.c */

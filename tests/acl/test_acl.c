@@ -10,6 +10,7 @@ int test_acl_selector_run(void);
 int test_acl_compile_run(void);
 int test_acl_invalid_run(void);
 int test_acl_random_run(void);
+int test_acl_alg_run(void);
 
 int
 main(int argc, char **argv)
@@ -22,5 +23,6 @@ main(int argc, char **argv)
 	rc |= test_acl_selector_run();
 	rc |= test_acl_compile_run();
 	rc |= test_acl_invalid_run();
+	rc |= test_acl_alg_run();
 	return rc != 0;
 }

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "acl_ruleset.h"
 #include "ctl_config.h"
 
 static int
@@ -464,6 +465,64 @@ test_flags(void **state)
 	ctl_config_uninit(&c);
 }
 
+/* policy.classify: every method name and auto; refused names; --check
+ * prints a section that loads back to the same value. */
+static void
+test_policy_classify(void **state)
+{
+	static const struct { const char *yaml; int alg; } rows[] = {
+		{ "", ACL_ALG_AUTO },                           /* default */
+		{ "policy:\n  classify: auto\n", ACL_ALG_AUTO },
+		{ "policy:\n  classify: scalar\n", 1 },
+		{ "policy:\n  classify: sse\n", 2 },
+		{ "policy:\n  classify: avx2\n", 3 },
+		{ "policy: {classify: avx512x16}\n", 6 },
+		{ "policy: {classify: avx512x32}\n", 7 },
+		{ "policy: {}\n", ACL_ALG_AUTO },
+		{ "policy:\n  classify: fast\n", -1 },     /* unknown name */
+		{ "policy:\n  classify: SSE\n", -1 },      /* names are lower case */
+		{ "policy:\n  classify: [sse]\n", -1 },
+		{ "policy:\n  clasify: sse\n", -1 },       /* unknown field */
+		{ "policy: sse\n", -1 },
+	};
+	struct ctl_config c, d;
+	char err[256], *text = NULL, *sect;
+	size_t i, len = 0;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (rows[i].alg < 0) {
+			assert_int_equal(load(&c, rows[i].yaml, err, sizeof(err)),
+					-EINVAL);
+			assert_non_null(strstr(err, "t.yaml:"));
+			assert_non_null(strstr(err, "policy"));
+			ctl_config_uninit(&c);
+			continue;
+		}
+		if (load(&c, rows[i].yaml, err, sizeof(err)) != 0)
+			fail_msg("row %zu: %s", i, err);
+		assert_int_equal(c.vs.classify_alg, rows[i].alg);
+		f = open_memstream(&text, &len);
+		assert_non_null(f);
+		ctl_config_print(&c, f);
+		fclose(f);
+		sect = strstr(text, "\npolicy:\n");
+		assert_non_null(sect);
+		*strchr(strchr(sect + 1, '\n') + 1, '\n') = '\0';
+		ctl_config_init(&d);
+		d.vs.classify_alg = -1;
+		if (ctl_config_load_string(&d, "printed", sect, strlen(sect),
+				err, sizeof(err)) != 0)
+			fail_msg("row %zu: %s\n%s", i, err, sect);
+		assert_int_equal(d.vs.classify_alg, rows[i].alg);
+		free(text);
+		text = NULL;
+		ctl_config_uninit(&c);
+		ctl_config_uninit(&d);
+	}
+}
+
 int
 main(void)
 {
@@ -476,6 +535,7 @@ main(void)
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_flags_over_file),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_policy_classify),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
