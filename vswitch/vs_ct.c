@@ -26,6 +26,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
+#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
@@ -87,6 +88,8 @@ timeouts_set(struct vs_ct *ct, const struct vs_ct_config *c)
 	ct->to_tsc[CT_ST_ICMP] = c->icmp * hz;
 	ct->frag_to_tsc = c->frag_timeout * hz;
 	ct->margin_tsc = CT_RECLAIM_MARGIN_S * hz;
+	/* About a millisecond: timeouts are whole seconds. */
+	ct->ts_grain = hz >> 10;
 }
 
 static int
@@ -117,6 +120,9 @@ table_create(struct vs *vs, struct vs_ct *ct)
 		.name = "vs_ct",
 		.entries = RTE_MAX(ct->max, (uint32_t)CT_MIN_ENTRIES),
 		.key_len = sizeof(struct ct_key),
+		/* The workers hash keys themselves (vs_ct.h) */
+		.hash_func = rte_hash_crc,
+		.hash_func_init_val = VS_CT_HASH_INIT,
 		.socket_id = (int)rte_socket_id(),
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
@@ -151,7 +157,10 @@ worker_state_create(struct vs *vs, struct vs_worker *w)
 			VS_RULES_MAX * sizeof(uint64_t), RTE_CACHE_LINE_SIZE);
 	cw->ep_denied = rte_zmalloc("vs_deny_ctr",
 			2 * VS_EP_MAX * sizeof(uint64_t), RTE_CACHE_LINE_SIZE);
-	if (cw->rule_allowed == NULL || cw->ep_denied == NULL)
+	cw->epc = rte_zmalloc("vs_ep_cache",
+			VS_EP_MAX * sizeof(*cw->epc), RTE_CACHE_LINE_SIZE);
+	if (cw->rule_allowed == NULL || cw->ep_denied == NULL ||
+			cw->epc == NULL)
 		return -ENOMEM;
 	return vs_frag_create(cw, w->idx, vs->cfg.ct.frag_max);
 }
@@ -205,7 +214,9 @@ vs_ct_free(struct vs *vs)
 		vs_frag_free(cw);
 		rte_free(cw->rule_allowed);
 		rte_free(cw->ep_denied);
+		rte_free(cw->epc);
 		cw->rule_allowed = cw->ep_denied = NULL;
+		cw->epc = NULL;
 	}
 	if (vs->ct == NULL)
 		return;
@@ -264,14 +275,23 @@ vs_ct_key_make(struct ct_key *k, uint8_t family, const uint8_t *src,
 		const uint8_t *dst, rte_be16_t sport, rte_be16_t dport,
 		uint8_t proto, uint8_t *from_a)
 {
-	size_t len = family == AF_INET ? 4 : 16;
-	int c = memcmp(src, dst, len);
-	bool a_src = c < 0 || (c == 0 &&
-			rte_be_to_cpu_16(sport) <= rte_be_to_cpu_16(dport));
+	bool a_src;
+	int c;
 
+	if (family == AF_INET) {
+		rte_be32_t s4, d4;
+
+		memcpy(&s4, src, 4);
+		memcpy(&d4, dst, 4);
+		vs_ct_key4_make(k, s4, d4, sport, dport, proto, from_a);
+		return;
+	}
+	c = memcmp(src, dst, 16);
+	a_src = c < 0 || (c == 0 &&
+			rte_be_to_cpu_16(sport) <= rte_be_to_cpu_16(dport));
 	memset(k, 0, sizeof(*k));
-	memcpy(k->a, a_src ? src : dst, len);
-	memcpy(k->b, a_src ? dst : src, len);
+	memcpy(k->a, a_src ? src : dst, 16);
+	memcpy(k->b, a_src ? dst : src, 16);
 	k->ap = a_src ? sport : dport;
 	k->bp = a_src ? dport : sport;
 	k->proto = proto;

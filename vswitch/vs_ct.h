@@ -22,6 +22,8 @@
  *    the state word by compare-and-swap, timestamps, policy generation and
  *    verdicts with relaxed atomic stores, per-direction counters relaxed
  *    (two workers counting the same direction may lose an increment);
+ *    last_tsc is coarse: rewritten only once it is ts_grain (about 1 ms)
+ *    old, so an entry expires at most that much early;
  *  - only the control thread deletes (vs_ct_reclaim, from housekeeping),
  *    and only entries idle for their timeout plus CT_RECLAIM_MARGIN_S:
  *    a worker treats an entry past its timeout as gone and reuses it in
@@ -38,6 +40,8 @@
 #include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
@@ -73,6 +77,7 @@ struct ct_key {
 	uint16_t zero;
 };
 static_assert(sizeof(struct ct_key) == 40, "ct_key layout");
+static_assert(sizeof(struct ct_key) == 5 * sizeof(uint64_t), "vs_ct_key_eq");
 
 /** Entry states; each has its own timeout (vs_ct_config). */
 enum ct_state {
@@ -133,7 +138,26 @@ struct vs_ct {
 	uint64_t to_tsc[CT_ST_MAX];     /* timeouts in tsc ticks */
 	uint64_t frag_to_tsc;
 	uint64_t margin_tsc;
+	uint64_t ts_grain;      /* last_tsc is rewritten when this much older */
 	uint32_t cursor;        /* control: next slot to examine */
+};
+
+/**
+ * The hash of a key, as the table computes it (vs_ct.c sets hash_func to
+ * rte_hash_crc, init 0): workers hash once and use the *_with_hash calls.
+ */
+#define VS_CT_HASH_INIT 0
+
+/**
+ * A worker's cache of the policy's address table for local endpoints:
+ * endpoint id (the LPM's next hop) -> its acl_endpoint in the policy of
+ * generation gen, for address addr (ids are reused). Worker only.
+ */
+struct vs_ct_epc {
+	const struct vs_policy *pol;    /* NULL: empty */
+	uint32_t gen;           /* pol->gen (a policy's address may recur) */
+	rte_be32_t addr;
+	const struct acl_endpoint *ep;  /* NULL: not in the policy */
 };
 
 struct acl_endpoint;
@@ -178,16 +202,21 @@ struct vs_ct_wk {
 	uint64_t *ep_denied;            /* [2 * VS_EP_MAX]: [dir][endpoint id] */
 	uint64_t dlog_full;             /* records dropped: ring full */
 
+	struct vs_ct_epc *epc;          /* [VS_EP_MAX] */
+
 	/* per-burst scratch */
 	struct ct_pkt p[VS_CT_BURST];
 	const void *kp[VS_CT_BURST];
+	uint32_t sig[VS_CT_BURST];      /* hash of kp[i] */
 	int32_t pos[VS_CT_BURST];
 	uint16_t idx[VS_CT_BURST];
+	uint8_t lk[VS_CT_BURST];        /* packet -> its lookup (kp index) */
 	uint16_t n_chk;                 /* packets to classify */
 	uint16_t chk[VS_CT_BURST];
 	uint32_t grp[VS_CT_BURST];
 	const void *ekey[2 * VS_CT_BURST];
 	void *edata[2 * VS_CT_BURST];
+	uint16_t emiss[2 * VS_CT_BURST];        /* ekey[j]: 2 * chk index + end */
 	const uint8_t *akey[VS_CT_BURST];
 	uint32_t averd[VS_CT_BURST];
 	uint8_t abuf[VS_CT_BURST][32] __rte_aligned(8); /* acl_key4/6 */
@@ -233,6 +262,39 @@ vs_ct_timeout(const struct vs_ct *ct, uint8_t st)
 {
 	return ct->to_tsc[st < CT_ST_MAX ? st : CT_ST_NONE];
 }
+/** vs_ct_key_make for IPv4 (addresses and ports in network order). */
+static inline void
+vs_ct_key4_make(struct ct_key *k, rte_be32_t src, rte_be32_t dst,
+		rte_be16_t sport, rte_be16_t dport, uint8_t proto,
+		uint8_t *from_a)
+{
+	uint32_t s = rte_be_to_cpu_32(src), d = rte_be_to_cpu_32(dst);
+	/* memcmp of the bytes is the comparison in host order */
+	bool a_src = s < d || (s == d &&
+			rte_be_to_cpu_16(sport) <= rte_be_to_cpu_16(dport));
+
+	memset(k, 0, sizeof(*k));
+	memcpy(k->a, a_src ? &src : &dst, 4);
+	memcpy(k->b, a_src ? &dst : &src, 4);
+	k->ap = a_src ? sport : dport;
+	k->bp = a_src ? dport : sport;
+	k->proto = proto;
+	k->family = AF_INET;
+	*from_a = a_src;
+}
+
+/** Do two keys name the same flow? */
+static inline bool
+vs_ct_key_eq(const struct ct_key *x, const struct ct_key *y)
+{
+	uint64_t a[5], b[5];
+
+	memcpy(a, x, sizeof(a));
+	memcpy(b, y, sizeof(b));
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+			(a[3] ^ b[3]) | (a[4] ^ b[4])) == 0;
+}
+
 /** Canonical key of (src, sport) -> (dst, dport); *from_a out. */
 void vs_ct_key_make(struct ct_key *k, uint8_t family, const uint8_t *src,
 		const uint8_t *dst, rte_be16_t sport, rte_be16_t dport,

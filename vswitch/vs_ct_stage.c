@@ -8,16 +8,26 @@
  *           l4_malformed; later fragments wait for the end of the stage,
  *           where they follow their first (vs_frag.c), which is often
  *           in the same burst
- *   lookup  one rte_hash_lookup_bulk of the canonical keys
+ *   lookup  each canonical key hashed once (rte_hash_crc, as the table
+ *           does), one rte_hash_lookup_with_hash_bulk of the keys (a key
+ *           equal to the one before it, e.g. a request and its reply, is
+ *           looked up once), the entries found prefetched
  *   decide  hit: the entry's state machine (or a re-check when the policy
  *           changed since its check); miss: a new flow if the protocol
  *           allows one here (TCP: SYN only, unless tcp_loose; ICMP: echo
  *           requests), else dropped and counted
- *   policy  for new flows and re-checks: one bulk lookup of both ends in
- *           the policy's address table, then, per direction, one
- *           acl_classify() per endpoint group present in the burst
- *   apply   admit allowed new flows (rte_hash_add_key), drop and log
- *           (vs_dlog_rec on the worker's ring) denied ones
+ *   policy  for new flows and re-checks: both ends in the policy's
+ *           address table (local endpoints through a per-worker cache by
+ *           endpoint id, the rest in one bulk lookup), then, per
+ *           direction, one acl_classify() per endpoint group present in
+ *           the burst
+ *   apply   admit allowed new flows (rte_hash_add_key_with_hash with the
+ *           lookup's hash, for the whole burst, then the entries filled
+ *           once their lines are fetched), drop and log (vs_dlog_rec on
+ *           the worker's ring) denied ones
+ *   track   the state word of each packet's entry; counters (entry, rule)
+ *           and the timestamp once per run of packets of one entry in the
+ *           burst; the timestamp is rewritten only when ts_grain old
  *
  * Tracked packets: IPv4 to a local endpoint or to another node's pod
  * (what the route stage forwards); the gateway's own traffic is not.
@@ -32,8 +42,10 @@
 
 #include <rte_cycles.h>
 #include <rte_hash.h>
+#include <rte_hash_crc.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
+#include <rte_prefetch.h>
 #include <rte_ring_elem.h>
 #include <rte_sctp.h>
 #include <rte_tcp.h>
@@ -52,6 +64,7 @@ enum ct_pkt_kind {
 	CT_PK_NEW,              /* policy, then admit */
 	CT_PK_RECHECK,          /* policy, then update the entry */
 	CT_PK_PASS,             /* forward: an allowed flow's packet */
+	CT_PK_ADMIT,            /* its key added at pos: fill the entry */
 };
 
 #define TCP_SYN_ONLY(f) (((f) & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | \
@@ -149,9 +162,8 @@ parse_quoted(struct ct_pkt *cp, const uint8_t *q, uint32_t avail)
 	default:
 		break;
 	}
-	vs_ct_key_make(&cp->key, AF_INET, (const uint8_t *)&ip->src_addr,
-			(const uint8_t *)&ip->dst_addr, sp, dp, ip->next_proto_id,
-			&cp->from_a);
+	vs_ct_key4_make(&cp->key, ip->src_addr, ip->dst_addr, sp, dp,
+			ip->next_proto_id, &cp->from_a);
 	return true;
 }
 
@@ -234,9 +246,8 @@ parse_one(struct vs_worker *w, struct rte_mbuf *m, struct vs_pkt_meta *pm,
 		return;
 	}
 	if (cp->kind != CT_PK_RELATED)
-		vs_ct_key_make(&cp->key, AF_INET, (const uint8_t *)&ip->src_addr,
-				(const uint8_t *)&ip->dst_addr, cp->sport,
-				cp->dport, cp->proto, &cp->from_a);
+		vs_ct_key4_make(&cp->key, ip->src_addr, ip->dst_addr,
+				cp->sport, cp->dport, cp->proto, &cp->from_a);
 	cp->opener_a = cp->from_a;
 }
 
@@ -280,14 +291,14 @@ deny(struct vs_worker *w, struct rte_mbuf *m, struct vs_pkt_meta *pm,
 }
 
 static inline void
-rules_count(struct vs_ct_wk *cw, const uint32_t verdict[2])
+rules_count(struct vs_ct_wk *cw, const uint32_t verdict[2], uint64_t n)
 {
 	int d;
 
 	/* Origins are small numbers; DENY, UNISOLATED and SELF are not. */
 	for (d = 0; d < 2; d++)
 		if (verdict[d] != ACL_VERDICT_DENY && verdict[d] < VS_RULES_MAX)
-			vs_ctr_add(&cw->rule_allowed[verdict[d]], 1);
+			vs_ctr_add(&cw->rule_allowed[verdict[d]], n);
 }
 
 /* ---- entries ---- */
@@ -320,23 +331,78 @@ track_next(uint16_t w, const struct ct_pkt *cp, bool orig)
 	return CT_WORD(st, f);
 }
 
-/* A packet of an allowed flow: state, timestamp, counters. */
-static void
-track(struct vs_ct_wk *cw, struct ct_entry *e, const struct ct_pkt *cp,
-		uint32_t len, uint64_t now)
+/*
+ * A packet of an allowed flow: its entry's state word (compare-and-swap,
+ * only when it changes). @return its direction: 0 opener -> peer, 1 reply.
+ */
+static int
+track_state(struct ct_entry *e, const struct ct_pkt *cp)
 {
 	uint16_t w = __atomic_load_n(&e->st, __ATOMIC_RELAXED), nw;
 	bool orig = (cp->from_a != 0) == ((CT_FL(w) & CT_F_ORIG_A) != 0);
-	int d = orig ? 0 : 1;
 
 	do {
 		nw = track_next(w, cp, orig);
 	} while (nw != w && !__atomic_compare_exchange_n(&e->st, &w, nw,
 			false, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
-	__atomic_store_n(&e->last_tsc, now, __ATOMIC_RELAXED);
-	vs_ctr_add(&e->pkts[d], 1);
-	vs_ctr_add(&e->bytes[d], len);
-	rules_count(cw, e->verdict);
+	return orig ? 0 : 1;
+}
+
+/*
+ * Consecutive packets of one entry in a burst (a flow's packets, or a
+ * request and its reply, often come together): their counters go to the
+ * entry, and to the rules that admitted it, at once.
+ */
+struct ct_agg {
+	int32_t pos;            /* <0: none */
+	uint32_t pkts[2];
+	uint64_t bytes[2];
+};
+
+static void
+track_flush(struct vs_ct_wk *cw, const struct vs_ct *ct, struct ct_agg *a,
+		uint64_t now)
+{
+	struct ct_entry *e;
+	uint64_t last;
+	int d;
+
+	if (a->pos < 0)
+		return;
+	e = &ct->e[a->pos];
+	rules_count(cw, e->verdict, a->pkts[0] + a->pkts[1]);
+	/*
+	 * A coarse timestamp (ts_grain, vs_ct.h): not rewritten by every
+	 * burst; never moved back (another worker's now may be ahead).
+	 */
+	last = __atomic_load_n(&e->last_tsc, __ATOMIC_RELAXED);
+	if (now > last && now - last >= ct->ts_grain)
+		__atomic_store_n(&e->last_tsc, now, __ATOMIC_RELAXED);
+	for (d = 0; d < 2; d++) {
+		if (a->pkts[d] == 0)
+			continue;
+		vs_ctr_add(&e->pkts[d], a->pkts[d]);
+		vs_ctr_add(&e->bytes[d], a->bytes[d]);
+		a->pkts[d] = 0;
+		a->bytes[d] = 0;
+	}
+	a->pos = -1;
+}
+
+/* A packet of an allowed flow: state now, counters with its neighbours. */
+static inline void
+track(struct vs_ct_wk *cw, const struct vs_ct *ct, struct ct_agg *a,
+		const struct ct_pkt *cp, uint32_t len, uint64_t now)
+{
+	int d;
+
+	if (cp->pos != a->pos) {
+		track_flush(cw, ct, a, now);
+		a->pos = cp->pos;
+	}
+	d = track_state(&ct->e[cp->pos], cp);
+	a->pkts[d]++;
+	a->bytes[d] += len;
 }
 
 static uint8_t
@@ -378,44 +444,59 @@ entry_start(struct ct_entry *e, const struct ct_pkt *cp, uint32_t pol_gen,
 }
 
 /*
- * Admit a new flow: reuse its expired entry (cp->pos), or add its key.
- * @return the slot, or -ENOSPC when the table is full.
+ * Admit a new flow, first half: reuse its expired entry (cp->pos, filled
+ * here: its line is warm from the lookup), or add its key with the hash
+ * computed for the lookup; the new entry's line is fetched while the
+ * rest of the burst is added (admit_fill). @return the slot, or -ENOSPC
+ * when the table is full.
  */
 static int32_t
-admit(struct vs_worker *w, const struct vs_snap *snap,
-		const struct ct_pkt *cp, uint16_t in_port, uint64_t now)
+admit_add(struct vs_worker *w, const struct vs_snap *snap, struct ct_pkt *cp,
+		uint32_t sig, uint16_t in_port, uint64_t now)
 {
 	struct vs_ct *ct = w->vs->ct;
-	uint8_t expect = CT_FREE;
-	struct ct_entry *e;
 	int32_t pos;
 
 	if (cp->pos >= 0) {
 		entry_start(&ct->e[cp->pos], cp, snap->pol_gen, in_port, w->idx,
 				now);
+		cp->kind = CT_PK_PASS;
 		return cp->pos;
 	}
 	if (__atomic_fetch_add(&ct->count, 1, __ATOMIC_RELAXED) >= ct->max) {
 		__atomic_fetch_sub(&ct->count, 1, __ATOMIC_RELAXED);
 		return -ENOSPC;
 	}
-	pos = rte_hash_add_key(ct->h, &cp->key);
+	pos = rte_hash_add_key_with_hash(ct->h, &cp->key, sig);
 	if (pos < 0) {
 		__atomic_fetch_sub(&ct->count, 1, __ATOMIC_RELAXED);
 		return -ENOSPC;
 	}
-	e = &ct->e[pos];
-	/* Another worker added the same flow a moment ago: it fills it. */
+	rte_prefetch0(&ct->e[pos]);
+	cp->kind = CT_PK_ADMIT;
+	return pos;
+}
+
+/* Admit, second half: claim and fill the entry of an added key. */
+static void
+admit_fill(struct vs_worker *w, const struct vs_snap *snap,
+		struct ct_pkt *cp, uint16_t in_port, uint64_t now)
+{
+	struct vs_ct *ct = w->vs->ct;
+	struct ct_entry *e = &ct->e[cp->pos];
+	uint8_t expect = CT_FREE;
+
+	cp->kind = CT_PK_PASS;
+	/* Another worker (or packet) added the same flow a moment ago. */
 	if (!__atomic_compare_exchange_n(&e->in_use, &expect, CT_CLAIMED,
 			false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		__atomic_fetch_sub(&ct->count, 1, __ATOMIC_RELAXED);
-		return pos;
+		return;
 	}
 	e->key = cp->key;
 	entry_start(e, cp, snap->pol_gen, in_port, w->idx, now);
 	/* Pairs with the acquire loads of in_use (lookups, reclaim, list). */
 	__atomic_store_n(&e->in_use, CT_READY, __ATOMIC_RELEASE);
-	return pos;
 }
 
 /* ---- decide ---- */
@@ -530,25 +611,105 @@ peer_addr(const struct ct_pkt *cp)
 	return cp->opener_a ? cp->key.b : cp->key.a;
 }
 
-/* Both ends of every flow to check, in one bulk lookup. */
-static void
-endpoints_lookup(struct vs_ct_wk *cw, const struct vs_policy *pol)
+/*
+ * The policy's entry of a local endpoint (id nh, the LPM's next hop, at
+ * addr) from the worker's cache: true if the cache knows it for this
+ * policy. Ids are reused, hence the address.
+ */
+static inline bool
+epc_get(const struct vs_ct_wk *cw, const struct vs_policy *pol, uint32_t nh,
+		rte_be32_t addr, const struct acl_endpoint **ep)
 {
+	const struct vs_ct_epc *c;
+
+	if (nh >= VS_EP_MAX)
+		return false;
+	c = &cw->epc[nh];
+	if (c->pol != pol || c->gen != pol->gen || c->addr != addr)
+		return false;
+	*ep = c->ep;
+	return true;
+}
+
+static inline void
+epc_set(struct vs_ct_wk *cw, const struct vs_policy *pol, uint32_t nh,
+		rte_be32_t addr, const struct acl_endpoint *ep)
+{
+	struct vs_ct_epc *c;
+
+	if (nh >= VS_EP_MAX)
+		return;
+	c = &cw->epc[nh];
+	c->pol = pol;
+	c->gen = pol->gen;
+	c->addr = addr;
+	c->ep = ep;
+}
+
+/* The endpoint ids of a flow's opener ([0]) and peer ([1]). */
+static inline void
+ends_nh(const struct ct_pkt *cp, const struct vs_pkt_meta *pm, uint32_t nh[2])
+{
+	/* The opener is the packet's source unless this is a reply. */
+	bool fwd = cp->from_a == cp->opener_a;
+
+	nh[0] = fwd ? pm->src_nh : pm->dst_nh;
+	nh[1] = fwd ? pm->dst_nh : pm->src_nh;
+}
+
+/*
+ * Both ends of every flow to check: local endpoints from the worker's
+ * cache, the rest (and cache misses) in one bulk lookup of the policy's
+ * address table.
+ */
+static void
+endpoints_lookup(struct vs_worker *w, const struct vs_policy *pol)
+{
+	struct vs_ct_wk *cw = &w->ct;
+	const struct acl_endpoint *ep;
+	uint16_t i, j, m = 0;
 	uint64_t hits = 0;
-	uint16_t i, n = cw->n_chk;
+	uint32_t nh[2];
+	rte_be32_t a;
 
-	for (i = 0; i < n; i++) {
-		const struct ct_pkt *cp = &cw->p[cw->chk[i]];
+	for (i = 0; i < cw->n_chk; i++) {
+		struct ct_pkt *cp = &cw->p[cw->chk[i]];
+		const uint8_t *end[2] = { opener_addr(cp), peer_addr(cp) };
+		int s;
 
-		cw->ekey[2 * i] = opener_addr(cp);
-		cw->ekey[2 * i + 1] = peer_addr(cp);
+		ends_nh(cp, &w->meta[cw->chk[i]], nh);
+		for (s = 0; s < 2; s++) {
+			memcpy(&a, end[s], 4);
+			if (!epc_get(cw, pol, nh[s], a, &ep)) {
+				cw->ekey[m] = end[s];
+				cw->emiss[m++] = (uint16_t)(2 * i + s);
+				ep = NULL;
+			}
+			if (s == 0)
+				cp->se = ep;
+			else
+				cp->de = ep;
+		}
 	}
-	rte_hash_lookup_bulk_data(pol->ep4, cw->ekey, 2 * n, &hits, cw->edata);
-	for (i = 0; i < n; i++) {
+	if (m > 0)
+		rte_hash_lookup_bulk_data(pol->ep4, cw->ekey, m, &hits,
+				cw->edata);
+	for (j = 0; j < m; j++) {
+		struct ct_pkt *cp = &cw->p[cw->chk[cw->emiss[j] / 2]];
+		int s = cw->emiss[j] % 2;
+
+		ep = (hits >> j) & 1 ? cw->edata[j] : NULL;
+		if (s == 0)
+			cp->se = ep;
+		else
+			cp->de = ep;
+		ends_nh(cp, &w->meta[cw->chk[cw->emiss[j] / 2]], nh);
+		memcpy(&a, cw->ekey[j], 4);
+		epc_set(cw, pol, nh[s], a, ep);
+	}
+	for (i = 0; i < cw->n_chk; i++) {
 		struct ct_pkt *cp = &cw->p[cw->chk[i]];
 
-		cp->se = (hits >> (2 * i)) & 1 ? cw->edata[2 * i] : NULL;
-		cp->de = (hits >> (2 * i + 1)) & 1 ? cw->edata[2 * i + 1] : NULL;
 		cp->self = cp->se != NULL && cp->de != NULL &&
 				cp->se->pod == cp->de->pod;
 	}
@@ -606,8 +767,9 @@ dir_classify(struct vs_ct_wk *cw, const struct acl_ruleset *rs, int d)
 }
 
 static void
-policy_classify(struct vs_ct_wk *cw, const struct vs_snap *snap)
+policy_classify(struct vs_worker *w, const struct vs_snap *snap)
 {
+	struct vs_ct_wk *cw = &w->ct;
 	const struct vs_policy *pol = snap->pol;
 	uint16_t i;
 
@@ -619,7 +781,7 @@ policy_classify(struct vs_ct_wk *cw, const struct vs_snap *snap)
 		}
 		return;
 	}
-	endpoints_lookup(cw, pol);
+	endpoints_lookup(w, pol);
 	dir_classify(cw, pol->rs, ACL_DIR_EGRESS);
 	dir_classify(cw, pol->rs, ACL_DIR_INGRESS);
 }
@@ -676,7 +838,7 @@ recheck_store(struct ct_entry *e, const struct ct_pkt *cp, uint32_t gen,
 }
 
 static void
-apply_one(struct vs_worker *w, const struct vs_snap *snap,
+apply_one(struct vs_worker *w, const struct vs_snap *snap, uint16_t j,
 		struct rte_mbuf *m, struct vs_pkt_meta *pm, struct ct_pkt *cp,
 		uint16_t in_port, uint64_t now)
 {
@@ -696,30 +858,38 @@ apply_one(struct vs_worker *w, const struct vs_snap *snap,
 		return;
 	}
 	if (cp->kind == CT_PK_ONESHOT) {
-		rules_count(cw, cp->verdict);
+		rules_count(cw, cp->verdict, 1);
 		cp->kind = CT_PK_SKIP;
 		return;
 	}
 	if (cp->kind == CT_PK_NEW) {
-		pos = admit(w, snap, cp, in_port, now);
+		pos = admit_add(w, snap, cp, cw->sig[cw->lk[j]], in_port, now);
 		if (pos < 0) {
 			deny(w, m, pm, cp, in_port, VS_DROP_CT_FULL, 0,
 					VS_NH_MISS, now);
 			return;
 		}
 		cp->pos = pos;
+		return;
 	}
 	cp->kind = CT_PK_PASS;
 }
 
 /* ---- the stage ---- */
 
-/* Parse, and look up every flow of the burst at once. */
-static uint16_t
+/*
+ * Parse, and look up every flow of the burst at once: each key hashed
+ * once (admit adds with the same hash), a key equal to the one before
+ * (a request and its reply, a flow's packets in a row) looked up once.
+ * The entries found are fetched while the stage goes on.
+ */
+static void
 stage_lookup(struct vs_worker *w, const struct vs_snap *snap,
 		struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vs_ct_wk *cw = &w->ct;
+	const struct vs_ct *ct = w->vs->ct;
+	const struct ct_key *prev = NULL;
 	uint16_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
@@ -731,14 +901,22 @@ stage_lookup(struct vs_worker *w, const struct vs_snap *snap,
 		if (!tracked(snap, pm))
 			continue;
 		parse_one(w, pkts[i], pm, cp);
-		if (cp->kind == CT_PK_FLOW || cp->kind == CT_PK_RELATED) {
-			cw->kp[k] = &cp->key;
-			cw->idx[k++] = i;
+		if (cp->kind != CT_PK_FLOW && cp->kind != CT_PK_RELATED)
+			continue;
+		if (prev == NULL || !vs_ct_key_eq(prev, &cp->key)) {
+			prev = &cp->key;
+			cw->kp[k] = prev;
+			cw->sig[k++] = rte_hash_crc(prev, sizeof(*prev),
+					VS_CT_HASH_INIT);
 		}
+		cw->lk[i] = (uint8_t)(k - 1);
 	}
-	if (k > 0)
-		rte_hash_lookup_bulk(w->vs->ct->h, cw->kp, k, cw->pos);
-	return k;
+	if (k == 0)
+		return;
+	rte_hash_lookup_with_hash_bulk(ct->h, cw->kp, cw->sig, k, cw->pos);
+	for (i = 0; i < k; i++)
+		if (cw->pos[i] >= 0)
+			rte_prefetch0(&ct->e[cw->pos[i]]);
 }
 
 void
@@ -748,14 +926,16 @@ vs_stage_ct(struct vs_worker *w, const struct vs_snap *snap,
 	struct vs_ct_wk *cw = &w->ct;
 	struct vs_ct *ct = w->vs->ct;
 	uint64_t now = rte_get_tsc_cycles();
-	uint16_t i, k;
+	struct ct_agg agg = { .pos = -1 };
+	uint16_t i;
 
-	k = stage_lookup(w, snap, pkts, n);
-	for (i = 0; i < k; i++) {
-		uint16_t j = cw->idx[i];
+	stage_lookup(w, snap, pkts, n);
+	for (i = 0; i < n; i++) {
+		uint8_t kd = cw->p[i].kind;
 
-		decide(w, snap, pkts[j], &w->meta[j], &cw->p[j], cw->pos[i],
-				in_port, now);
+		if (kd == CT_PK_FLOW || kd == CT_PK_RELATED)
+			decide(w, snap, pkts[i], &w->meta[i], &cw->p[i],
+					cw->pos[cw->lk[i]], in_port, now);
 	}
 
 	/* New flows, re-checks and one-shot packets go through policy. */
@@ -768,12 +948,18 @@ vs_stage_ct(struct vs_worker *w, const struct vs_snap *snap,
 			cw->chk[cw->n_chk++] = i;
 	}
 	if (cw->n_chk > 0) {
-		policy_classify(cw, snap);
+		policy_classify(w, snap);
 		for (i = 0; i < cw->n_chk; i++) {
 			uint16_t j = cw->chk[i];
 
-			apply_one(w, snap, pkts[j], &w->meta[j], &cw->p[j],
+			apply_one(w, snap, j, pkts[j], &w->meta[j], &cw->p[j],
 					in_port, now);
+		}
+		for (i = 0; i < cw->n_chk; i++) {
+			uint16_t j = cw->chk[i];
+
+			if (cw->p[j].kind == CT_PK_ADMIT)
+				admit_fill(w, snap, &cw->p[j], in_port, now);
 		}
 	}
 
@@ -781,12 +967,13 @@ vs_stage_ct(struct vs_worker *w, const struct vs_snap *snap,
 		struct ct_pkt *cp = &cw->p[i];
 
 		if (cp->kind == CT_PK_PASS)
-			track(cw, &ct->e[cp->pos], cp, pkts[i]->pkt_len, now);
+			track(cw, ct, &agg, cp, pkts[i]->pkt_len, now);
 		if (cp->frag_first)
 			vs_frag_record(cw, ct, rte_pktmbuf_mtod_offset(pkts[i],
 					const void *, w->meta[i].l3_off), now,
 					w->meta[i].kind != VS_PK_DONE);
 	}
+	track_flush(cw, ct, &agg, now);
 	/* Last: a datagram's fragments often share a burst with its first. */
 	for (i = 0; i < n; i++)
 		if (cw->p[i].kind == CT_PK_FRAG && !vs_frag_allowed(cw,
