@@ -33,6 +33,15 @@ def added_ns(sw, base):
     return fmt(1000.0 / sw - 1000.0 / base, 1)
 
 
+def alone_mpps(sw, base):
+    """What npvsd alone sustains, Mpps: 1000 / added ns (the generator's
+    own cost, which caps the measured rate, taken out)."""
+    if not sw or not base:
+        return "-"
+    added = 1000.0 / sw - 1000.0 / base
+    return fmt(1000.0 / added) if added > 0 else "-"
+
+
 def best(cells):
     """Best Mpps of the runs that have one, and all of them as text."""
     vals = [c["res"]["mpps"] for c in cells if why(c["res"]) is None]
@@ -141,7 +150,8 @@ def newflow(rs):
     print(f"\nNew flows: every packet a new flow (one-way pcap of {flows} "
           f"flows, read once, no infinite_rx);\nMpps: least-squares slope of "
           f"the tx counter between 10% and 90% of the run, best of the runs "
-          f"(every run\nin brackets).")
+          f"(every run\nin brackets); npvsd alone: 1000/added ns, the rate "
+          f"without the generator's cost.")
     tp, _ = best([c for c in cells if c["switch"] == "testpmd"])
     rows, na = [], {}
     keys = sorted({(c["switch"] != "testpmd", c["rules"]) for c in cells})
@@ -155,22 +165,33 @@ def newflow(rs):
         note = next((c.get("note") for c in sc if c.get("note")), "")
         rows.append([sw + ("" if is_np else " io"),
                      rules if is_np else "-", f"{fmt(b)} ({runs})",
-                     added_ns(b, tp) if is_np else "", note])
+                     added_ns(b, tp) if is_np else "",
+                     alone_mpps(b, tp) if is_np else "", note])
     rows += [[sw, ",".join(rules), reason] for (sw, reason), rules in
              na.items()]
-    print(table(["switch", "rules", "Mpps", "added ns/pkt", "note"], rows))
+    print(table(["switch", "rules", "Mpps", "added ns/pkt",
+                 "npvsd alone M/s", "note"], rows))
 
 
 def vhost(rs):
     cells = [r for r in rs if r["kind"] == "vhost"]
     if not cells:
         return
-    print("\nvhost-user: testpmd txonly pod -> switch -> testpmd rxonly pod "
-          "(virtio_user, 60-byte UDP, one flow).\nMpps, best of the runs: "
-          "delivered = received by the rx pod; offered = sent by the tx pod;"
-          "\nswitch rx = taken by the switch from the tx pod (all in the "
-          "same window). Both pods poll\non lcore 0, the switch on lcore 1: "
-          "three pollers on two cores (docs/benchmarks.md).")
+    if any(c.get("pods", 2) == 1 for c in cells):
+        print("\nvhost-user: pod A -> switch -> pod B (virtio_user, 60-byte "
+              "UDP, one flow), both pods' ports\nin one process on lcore 0 "
+              "(bench_vpod), the switch's worker on lcore 1: two pollers on "
+              "two cores.\nMpps, best of the runs: delivered = received by "
+              "B; offered = sent by A; switch rx = taken\nby the switch from "
+              "A (all in the same window; docs/benchmarks.md).")
+    else:
+        print("\nvhost-user: testpmd txonly pod -> switch -> testpmd rxonly "
+              "pod (virtio_user, 60-byte UDP, one flow).\nMpps, best of the "
+              "runs: delivered = received by the rx pod; offered = sent by "
+              "the tx pod;\nswitch rx = taken by the switch from the tx pod "
+              "(all in the same window). Both pods poll\non lcore 0, the "
+              "switch on lcore 1: three pollers on two cores "
+              "(docs/benchmarks.md).")
     sub = {"delivered": lambda r: r, "offered": lambda r: r.get("offered"),
            "switch rx": lambda r: r.get("switch_rx")}
     res = {}

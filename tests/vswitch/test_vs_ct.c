@@ -865,6 +865,75 @@ test_counters(void **state)
 	assert_true(seen);
 }
 
+/* Rows of one burst: a flow's packets in a row and apart, its replies. */
+struct burst_row {
+	unsigned int in;        /* port it comes in on */
+	uint32_t s, d;
+	uint16_t sp, dp;
+};
+
+static const struct burst_row burst_rows[] = {
+	{ PA, IP_A, IP_B, 7000, 53 },   /* opens 7000 */
+	{ PA, IP_A, IP_B, 7000, 53 },
+	{ PA, IP_A, IP_B, 7000, 53 },
+	{ PA, IP_A, IP_B, 7001, 53 },   /* opens 7001 */
+	{ PA, IP_A, IP_B, 7000, 53 },
+	{ PB, IP_B, IP_A, 53, 7000 },   /* replies: the next burst */
+	{ PB, IP_B, IP_A, 53, 7000 },
+	{ PB, IP_B, IP_A, 53, 7001 },
+};
+
+/*
+ * Counters are added per run of one entry's packets in a burst: the
+ * totals must be those of the packets, whatever the grouping.
+ */
+static void
+test_counters_one_burst(void **state)
+{
+	struct vs_rule_ctr c[64];
+	const struct vs_rule_ctr *r53;
+	const struct ct_entry *e0, *e1;
+	struct rte_mbuf *out[16];
+	uint64_t before, len = 0;
+	unsigned int i, got;
+	uint32_t n;
+
+	(void)state;
+	n = vs_rule_stats(T.vs, c, RTE_DIM(c));
+	r53 = rule_find(c, n, "b-in", 1);       /* UDP 53 */
+	assert_non_null(r53);
+	before = r53->packets;
+	for (i = 0; i < RTE_DIM(burst_rows); i++) {
+		const struct burst_row *b = &burst_rows[i];
+		struct rte_mbuf *m = udp(b->s, b->d, b->sp, b->dp);
+
+		len = rte_pktmbuf_pkt_len(m);
+		tu_inject(&T, b->in, m);
+	}
+	poll_once();            /* one burst from pa, one from pb */
+	got = tu_collect(&T, PB, out, RTE_DIM(out));
+	assert_int_equal(got, 5);
+	rte_pktmbuf_free_bulk(out, got);
+	got = tu_collect(&T, PA, out, RTE_DIM(out));
+	assert_int_equal(got, 3);
+	rte_pktmbuf_free_bulk(out, got);
+
+	e0 = entry(IPPROTO_UDP, IP_A, IP_B, 7000, 53);
+	e1 = entry(IPPROTO_UDP, IP_A, IP_B, 7001, 53);
+	assert_int_equal(e0->pkts[0], 4);
+	assert_int_equal(e0->pkts[1], 2);
+	assert_int_equal(e0->bytes[0], 4 * len);
+	assert_int_equal(e0->bytes[1], 2 * len);
+	assert_int_equal(e1->pkts[0], 1);
+	assert_int_equal(e1->pkts[1], 1);
+	assert_true(CT_FL(e0->st) & CT_F_REPLIED);
+	assert_true(e0->last_tsc >= e0->created_tsc && e0->last_tsc > 0);
+	n = vs_rule_stats(T.vs, c, RTE_DIM(c));
+	r53 = rule_find(c, n, "b-in", 1);
+	assert_non_null(r53);
+	assert_int_equal(r53->packets, before + RTE_DIM(burst_rows));
+}
+
 static void
 test_deny_log(void **state)
 {
@@ -922,6 +991,7 @@ main(void)
 		cmocka_unit_test_setup(test_recheck, fresh),
 		cmocka_unit_test_setup(test_trace, fresh),
 		cmocka_unit_test_setup(test_counters, fresh),
+		cmocka_unit_test_setup(test_counters_one_burst, fresh),
 		cmocka_unit_test_setup(test_deny_log, fresh),
 	};
 
