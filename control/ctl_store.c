@@ -199,7 +199,6 @@ rebuild(struct ctl_store *st, struct vs *vs, const struct change *ch,
 {
 	struct acl_compile_opts co = { .socket_id = SOCKET_ID_ANY,
 		.all_local = false };
-	const struct acl_alg_report *alg;
 	struct vs_endpoint_info *eps;
 	struct ctl_store_view v;
 	struct acl_err aerr = { 0 };
@@ -228,8 +227,6 @@ rebuild(struct ctl_store *st, struct vs *vs, const struct change *ch,
 	snprintf(name, sizeof(name), "npvsd-g%u", st->gen + 1);
 	co.name = name;
 	co.prev = vs_policy_get(vs);
-	alg = vs_policy_classify(vs);
-	co.classify_alg = alg != NULL ? alg->chosen : 0;
 	*rs = acl_compile(&v.m, &co, &aerr);
 	lap(rep, &rep->timing.compile_ns);
 	acl_compile_timing_last(&rep->timing.acl);
@@ -511,23 +508,18 @@ locate_refusal(struct ctl_err *err, const struct manifest_set *add,
 	memcpy(err->msg, msg, sizeof(msg));
 }
 
-/* Commit an apply: the delta into the stored model, the texts into the
- * set (loaded again: they passed once, only memory can fail now).
+/* Commit an apply: the delta into the stored model, the staged objects
+ * into the set (moved: only memory can fail now).
  */
 static void
-apply_commit(struct ctl_store *st, const struct ctl_store_doc *docs,
-		uint32_t n, struct change *ch)
+apply_commit(struct ctl_store *st, struct manifest_set *add,
+		struct change *ch)
 {
-	struct ctl_err err = { 0 };
-	uint32_t i;
-
 	ctl_store_base_merge(&st->base, &ch->d);
 	change_clear(ch);
-	for (i = 0; i < n; i++)
-		if (manifest_load_buffer(docs[i].source, docs[i].text,
-				docs[i].len, &st->set, &err) < 0)
-			CTL_LOG(ERR, "apply: %s not stored after its policy went "
-				"live: %s", docs[i].source, err.msg);
+	if (manifest_set_move(&st->set, add) < 0)
+		CTL_LOG(ERR, "apply: objects not all stored after their policy "
+			"went live: out of memory");
 	warnings_take(&st->set, 0, NULL);
 }
 
@@ -567,10 +559,11 @@ ctl_store_apply(struct ctl_store *st, struct vs *vs,
 	rc = compile_publish(st, vs, &ch, model_changed, opts, t0, rep, err);
 	if (rc < 0)
 		locate_refusal(err, &add, &st->set);
-	manifest_set_clear(&add);
-	if (rc < 0 || opts->dry_run)
+	if (rc < 0 || opts->dry_run) {
+		manifest_set_clear(&add);
 		return rc;
-	apply_commit(st, docs, n, &ch);
+	}
+	apply_commit(st, &add, &ch);
 	lap(rep, &rep->timing.commit_ns);
 	log_done("apply", st, rep);
 	return 0;

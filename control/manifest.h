@@ -109,6 +109,15 @@ int manifest_set_copy(const struct manifest_set *src,
 		struct manifest_set *dst);
 
 /**
+ * Move every object (and warning) of src into dst, each replacing an
+ * object of the same identity (in place) or appended, as loading src's
+ * texts into dst would; src is left empty. For a load validated in a
+ * staging set and kept once the change went through.
+ * @return 0, or -ENOMEM (dst then lacks some of src's objects).
+ */
+int manifest_set_move(struct manifest_set *dst, struct manifest_set *src);
+
+/**
  * Find an object. ns is ignored for cluster-scoped kinds.
  * @return the object, or NULL.
  */

@@ -263,6 +263,11 @@ static int set_commit(struct manifest_set *dst, struct manifest_set *staged)
 	return rc;
 }
 
+int manifest_set_move(struct manifest_set *dst, struct manifest_set *src)
+{
+	return set_commit(dst, src);
+}
+
 /* ---- one object ---- */
 
 /* A load in progress. */

@@ -28,6 +28,7 @@
 #include "vs_api.h"
 #include "vs_log.h"
 #include "vs_priv.h"
+#include "vs_snap.h"
 #include "vs_tunnel.h"
 
 RTE_LOG_REGISTER(npvs_logtype_vs, npvs.vswitch, INFO);
@@ -132,47 +133,6 @@ eal_start(struct vs *vs, const char *argv0, char *err, size_t errlen)
 		return rc;
 	}
 	return 0;
-}
-
-/*
- * The rte_acl classify method for every compile (acl_alg_choose: measured
- * when cfg.classify_alg is auto). Before the workers start, so that the
- * measurement has this core to itself.
- */
-static int
-classify_choose(struct vs *vs, char *err, size_t errlen)
-{
-	const char *name = acl_alg_name(vs->cfg.classify_alg);
-	int rc, a, len;
-
-	vs->alg = calloc(1, sizeof(*vs->alg));
-	if (vs->alg == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	rc = acl_alg_choose(vs->cfg.classify_alg, vs->alg);
-	if (rc == -ENOTSUP) {
-		len = snprintf(err, errlen, "policy.classify: method '%s' is "
-				"not supported here (CPU or EAL SIMD width); "
-				"supported:", name ? name : "?");
-		for (a = 1; a < ACL_ALG_NUM; a++)
-			if (vs->alg->supported[a] && len >= 0 &&
-					(size_t)len < errlen)
-				len += snprintf(err + len, errlen - len, " %s",
-						acl_alg_name(a));
-	} else if (rc < 0)
-		snprintf(err, errlen, "policy.classify: %s", strerror(-rc));
-	if (rc < 0) {
-		free(vs->alg);
-		vs->alg = NULL;
-	}
-	return rc;
-}
-
-const struct acl_alg_report *
-vs_policy_classify(struct vs *vs)
-{
-	return vs->alg;
 }
 
 static int
@@ -295,6 +255,7 @@ state_free(struct vs *vs)
 		TAILQ_REMOVE(&vs->ports, p, next);
 		vs_port_teardown(vs, p);
 	}
+	vs_snap_reclaim(vs, true);      /* the workers are stopped */
 	vs_snap_free(vs, vs->snap);
 	vs->snap = NULL;
 	vs_routes_unref(vs->routes);
@@ -310,8 +271,6 @@ state_free(struct vs *vs)
 	rte_free(vs->neigh);
 	free(vs->eps);
 	rte_mempool_free(vs->pool);
-	free(vs->alg);
-	vs->alg = NULL;
 }
 
 struct vs *
@@ -340,11 +299,6 @@ vs_create(const struct vs_config *c, const char *argv0, char *err,
 	rc = eal_start(vs, argv0, err, errlen);
 	if (rc < 0)
 		goto err_eal;
-	rc = classify_choose(vs, err, errlen);
-	if (rc < 0) {
-		rte_eal_cleanup();
-		goto err_eal;
-	}
 	rc = state_create(vs, err, errlen);
 	if (rc == 0)
 		rc = workers_launch(vs, err, errlen);
@@ -389,6 +343,7 @@ vs_housekeeping(struct vs *vs)
 				rte_get_tsc_hz() * VS_LINK_CHECK_MS / 1000;
 	}
 	vs_ct_reclaim(vs, now);
+	vs_snap_reclaim(vs, false);
 	vs_dlog_drain(vs);
 }
 

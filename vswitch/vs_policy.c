@@ -37,6 +37,7 @@
 #include "acl_ruleset.h"
 #include "vs_log.h"
 #include "vs_priv.h"
+#include "vs_snap.h"
 
 #define EP_HASH_MIN 64          /* rte_hash wants some room */
 
@@ -142,7 +143,7 @@ vs_policy_publish(struct vs *vs, struct acl_ruleset *rs, char *err,
 	}
 	vs->policy = p;
 	vs->pol_gen = old_gen + 1;
-	rc = vs_snap_update(vs);
+	rc = vs_snap_update_deferred(vs);       /* no grace-period wait */
 	if (rc < 0) {
 		vs->policy = old;
 		vs->pol_gen = old_gen;
@@ -150,7 +151,7 @@ vs_policy_publish(struct vs *vs, struct acl_ruleset *rs, char *err,
 		snprintf(err, errlen, "policy: cannot publish: %s", strerror(-rc));
 		return rc;
 	}
-	/* No snapshot points to old any more: its last reference is ours. */
+	/* The old snapshot keeps old until its grace period is over. */
 	vs_policy_unref(old);
 	VS_LOG(INFO, "policy %u published%s\n", vs->pol_gen,
 			p == NULL ? " (none: every pod unisolated)" : "");

@@ -12,6 +12,12 @@
  * rte_lpm_create() refuses a name that is still in use, and the old LPM
  * lives until its last snapshot is freed.
  *
+ * vs_snap_update_deferred() (vs_snap.h) publishes without the wait: the
+ * old snapshot waits in a small queue with an RCU token
+ * (rte_rcu_qsbr_start) and is freed by vs_snap_reclaim() from
+ * housekeeping once rte_rcu_qsbr_check says every worker has moved on, or
+ * by the next vs_snap_update(), whose grace period covers it.
+ *
  * Thread-safety: control thread only; takes vs->publish_lock around the
  * swap so a future second publisher (a vhost callback) stays safe.
  */
@@ -27,6 +33,7 @@
 
 #include "vs_log.h"
 #include "vs_priv.h"
+#include "vs_snap.h"
 #include "vs_tunnel.h"
 
 #define VS_LPM_TBL8S 1024       /* /32 routes take one tbl8 per /24 */
@@ -208,6 +215,31 @@ vs_snap_free(struct vs *vs, struct vs_snap *s)
 	rte_free(s);
 }
 
+/*
+ * Snapshots replaced without a wait, oldest first, each with the token of
+ * its grace period. One vs per process (npvsd), so the queue is a static.
+ */
+#define SNAP_DEFER_MAX 64
+static struct {
+	struct vs_snap *s;
+	uint64_t token;
+} deferred[SNAP_DEFER_MAX];
+static unsigned int n_deferred;
+
+void
+vs_snap_reclaim(struct vs *vs, bool all)
+{
+	unsigned int i = 0;
+
+	if (n_deferred == 0)
+		return;
+	while (i < n_deferred && (all || rte_rcu_qsbr_check(vs->qsv,
+			deferred[i].token, false) == 1))
+		vs_snap_free(vs, deferred[i++].s);
+	memmove(deferred, deferred + i, (n_deferred - i) * sizeof(deferred[0]));
+	n_deferred -= i;
+}
+
 void
 vs_snap_publish(struct vs *vs, struct vs_snap *next)
 {
@@ -220,6 +252,43 @@ vs_snap_publish(struct vs *vs, struct vs_snap *next)
 	rte_rcu_qsbr_synchronize(vs->qsv, RTE_QSBR_THRID_INVALID);
 	rte_spinlock_unlock(&vs->publish_lock);
 	vs_snap_free(vs, old);
+	vs_snap_reclaim(vs, true);      /* their grace period is over too */
+}
+
+/* vs_snap_publish() without the wait; a full queue waits once. */
+static void
+snap_publish_deferred(struct vs *vs, struct vs_snap *next)
+{
+	struct vs_snap *old;
+	uint64_t token;
+
+	if (n_deferred == SNAP_DEFER_MAX) {
+		vs_snap_publish(vs, next);
+		return;
+	}
+	rte_spinlock_lock(&vs->publish_lock);
+	old = vs->snap;
+	__atomic_store_n(&vs->snap, next, __ATOMIC_RELEASE);
+	token = rte_rcu_qsbr_start(vs->qsv);
+	rte_spinlock_unlock(&vs->publish_lock);
+	if (old == NULL)
+		return;
+	deferred[n_deferred].s = old;
+	deferred[n_deferred++].token = token;
+}
+
+int
+vs_snap_update_deferred(struct vs *vs)
+{
+	struct vs_snap *s = snap_build(vs);
+
+	if (s == NULL)
+		return -ENOMEM;
+	snap_publish_deferred(vs, s);
+	VS_LOG(DEBUG, "snapshot g%" PRIu64 " published (old one freed after "
+			"its grace period): %u ports, %u endpoints\n", s->gen,
+			vs->n_ports, vs->n_eps);
+	return 0;
 }
 
 int
