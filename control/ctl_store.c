@@ -199,6 +199,7 @@ rebuild(struct ctl_store *st, struct vs *vs, const struct change *ch,
 {
 	struct acl_compile_opts co = { .socket_id = SOCKET_ID_ANY,
 		.all_local = false };
+	const struct acl_alg_report *alg;
 	struct vs_endpoint_info *eps;
 	struct ctl_store_view v;
 	struct acl_err aerr = { 0 };
@@ -227,6 +228,8 @@ rebuild(struct ctl_store *st, struct vs *vs, const struct change *ch,
 	snprintf(name, sizeof(name), "npvsd-g%u", st->gen + 1);
 	co.name = name;
 	co.prev = vs_policy_get(vs);
+	alg = vs_policy_classify(vs);
+	co.classify_alg = alg != NULL ? alg->chosen : 0;
 	*rs = acl_compile(&v.m, &co, &aerr);
 	lap(rep, &rep->timing.compile_ns);
 	acl_compile_timing_last(&rep->timing.acl);

@@ -135,6 +135,47 @@ eal_start(struct vs *vs, const char *argv0, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The rte_acl classify method for every compile (acl_alg_choose: measured
+ * when cfg.classify_alg is auto). Before the workers start, so that the
+ * measurement has this core to itself.
+ */
+static int
+classify_choose(struct vs *vs, char *err, size_t errlen)
+{
+	const char *name = acl_alg_name(vs->cfg.classify_alg);
+	int rc, a, len;
+
+	vs->alg = calloc(1, sizeof(*vs->alg));
+	if (vs->alg == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = acl_alg_choose(vs->cfg.classify_alg, vs->alg);
+	if (rc == -ENOTSUP) {
+		len = snprintf(err, errlen, "policy.classify: method '%s' is "
+				"not supported here (CPU or EAL SIMD width); "
+				"supported:", name ? name : "?");
+		for (a = 1; a < ACL_ALG_NUM; a++)
+			if (vs->alg->supported[a] && len >= 0 &&
+					(size_t)len < errlen)
+				len += snprintf(err + len, errlen - len, " %s",
+						acl_alg_name(a));
+	} else if (rc < 0)
+		snprintf(err, errlen, "policy.classify: %s", strerror(-rc));
+	if (rc < 0) {
+		free(vs->alg);
+		vs->alg = NULL;
+	}
+	return rc;
+}
+
+const struct acl_alg_report *
+vs_policy_classify(struct vs *vs)
+{
+	return vs->alg;
+}
+
 static int
 workers_alloc(struct vs *vs, char *err, size_t errlen)
 {
@@ -271,6 +312,8 @@ state_free(struct vs *vs)
 	rte_free(vs->neigh);
 	free(vs->eps);
 	rte_mempool_free(vs->pool);
+	free(vs->alg);
+	vs->alg = NULL;
 }
 
 struct vs *
@@ -299,6 +342,11 @@ vs_create(const struct vs_config *c, const char *argv0, char *err,
 	rc = eal_start(vs, argv0, err, errlen);
 	if (rc < 0)
 		goto err_eal;
+	rc = classify_choose(vs, err, errlen);
+	if (rc < 0) {
+		rte_eal_cleanup();
+		goto err_eal;
+	}
 	rc = state_create(vs, err, errlen);
 	if (rc == 0)
 		rc = workers_launch(vs, err, errlen);
