@@ -18,6 +18,7 @@
  * Thread-safety: worker lcores; see vs_stages.h.
  */
 #include <netinet/in.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_ether.h>
@@ -38,6 +39,23 @@ ttl_decrement(struct rte_ipv4_hdr *ip)
 	check += RTE_BE16(0x0100);
 	ip->hdr_checksum = (uint16_t)(check + (check >= 0xffff));
 	ip->time_to_live--;
+}
+
+/*
+ * The MACs of a routed frame: destination the pod's (a vs_neigh_pack
+ * word: byte i in bits 8i..8i+7, so on a little-endian CPU its first six
+ * bytes in memory), source ours.
+ */
+static inline void
+macs_set(struct rte_ether_hdr *eth, uint64_t nw,
+		const struct rte_ether_addr *ours)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	memcpy(&eth->dst_addr, &nw, RTE_ETHER_ADDR_LEN);
+#else
+	vs_neigh_unpack(nw, eth->dst_addr.addr_bytes);
+#endif
+	rte_ether_addr_copy(ours, &eth->src_addr);
 }
 
 /* An ICMP echo request to the gateway address becomes its reply. */
@@ -134,8 +152,7 @@ route_one(struct vs_worker *w, const struct vs_snap *snap, uint16_t in_port,
 		no_neighbour(w, snap, m, pm, ep->port_id);
 		return;
 	}
-	vs_neigh_unpack(nw, eth->dst_addr.addr_bytes);
-	rte_ether_addr_copy(&snap->mac, &eth->src_addr);
+	macs_set(eth, nw, &snap->mac);
 	ttl_decrement(ip);
 	vs_pkt_out(pm, ep->port_id);
 }
