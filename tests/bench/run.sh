@@ -18,9 +18,11 @@
 #            (--quick 200,000) read once (no infinite_rx) into a
 #            connection table that holds them; the rate is a straight-line
 #            fit of the tx counter between 10% and 90% of the run.
-#   vhost    testpmd txonly pod (virtio_user) -> switch -> testpmd rxonly
-#            pod; rates at the tx pod, the switch and the rx pod; npvsd vs
-#            testpmd io between the same two pods (ratio).
+#   vhost    two DPDK pods (virtio_user) A -> switch -> B, 60-byte UDP;
+#            rates at A (offered), the switch (rx) and B (delivered);
+#            npvsd vs testpmd io between the same two pods (ratio). Both
+#            pods in one process on one lcore (bench_vpod; tests/bench/
+#            vhost.sh), or --vhost-pods 2: testpmd txonly and rxonly pods.
 #   latency  UDP ping-pong (bench_udp_rtt) between two kernel pods on
 #            af_packet ports, through npvsd and through testpmd io;
 #            p50/p99 of 100,000 round trips (at most 30 s a run); the
@@ -49,6 +51,13 @@
 #   --force          run cells whose piece is missing (labelled)
 #   --results FILE   keep the raw results, one JSON object a line
 #                    (default /tmp/npvs-bench-results.jsonl)
+#   --vhost-pods N   1 (default): both vhost-user pods in one process
+#                    (bench_vpod) on lcore 0, two pollers on two cores;
+#                    2: a testpmd txonly pod and a testpmd rxonly pod
+#                    (three pollers: for machines with 4 cores or more)
+#   --name NAME      names of everything it starts: npvs-NAME-* (EAL
+#                    prefixes, netns), veths nvNAME-*; default bench; at
+#                    most 8 letters or digits (two runs at once need two)
 #   --nice N         run everything at nice -N (1 to 19; this shell, so
 #                    every switch, pod and generator inherits it), to keep
 #                    more of the cores against other people's work on a
@@ -65,6 +74,7 @@ source "$BENCH_DIR/../integration/lib.sh"
 
 QUICK=0 WINDOW="" WARMUP=1 REPEAT="" FORCE=0 ONLY=""
 RULES="" FLOWS="" RESULTS=/tmp/npvs-bench-results.jsonl BUILD_ARG="" NICE=0
+VH_PODS=1 BENCH_NAME=bench
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) QUICK=1 ;;
@@ -77,6 +87,8 @@ while [ $# -gt 0 ]; do
 	--force) FORCE=1 ;;
 	--results) RESULTS=$2; shift ;;
 	--nice) NICE=$2; shift ;;
+	--vhost-pods) VH_PODS=$2; shift ;;
+	--name) BENCH_NAME=$2; shift ;;
 	-h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) BUILD_ARG=$1 ;;
@@ -107,10 +119,14 @@ if [ "$NICE" != 0 ]; then
 	renice -n "-$NICE" -p $$ >/dev/null || exit 2
 fi
 
-npvs_init bench "$BUILD_ARG" >&2
+[[ "$VH_PODS" =~ ^[12]$ ]] ||
+	{ echo "run.sh: --vhost-pods takes 1 or 2" >&2; exit 2; }
+[[ "$BENCH_NAME" =~ ^[a-z0-9]{1,8}$ ]] ||
+	{ echo "run.sh: --name takes 1 to 8 letters or digits" >&2; exit 2; }
+npvs_init "$BENCH_NAME" "$BUILD_ARG" >&2
 # EAL leaves its run-time directory (the telemetry socket) even with
 # --in-memory; ours go last, after every process is stopped.
-npvs_cleanup_add "rm -rf /var/run/dpdk/npvs-bench-*"
+npvs_cleanup_add "rm -rf /var/run/dpdk/npvs-$NPVS_TEST-*"
 npvs_need dpdk-testpmd python3 taskset
 RTT="$NPVS_BUILD/tests/bench/bench_udp_rtt"
 NPVSD_SOCK="$NPVS_TMP/npvsd.sock"
@@ -169,17 +185,17 @@ enough_huge() {
 # ---- processes ----
 
 # tp_start NAME ARGS...: dpdk-testpmd on lcores 0,1 (forwarding on 1),
-# prefix npvs-bench-NAME, in memory, non-interactive; sets TP_PID.
+# prefix npvs-$NPVS_TEST-NAME, in memory, non-interactive; sets TP_PID.
 tp_start() {
 	local name=$1
 	shift
-	dpdk-testpmd -l 0,1 --no-pci --in-memory --file-prefix "npvs-bench-$name" \
+	dpdk-testpmd -l 0,1 --no-pci --in-memory --file-prefix "npvs-$NPVS_TEST-$name" \
 		"$@" >"$NPVS_TMP/$name.log" 2>&1 </dev/null &
 	TP_PID=$!
 	npvs_cleanup_add "npvsd_kill $TP_PID"
 }
 
-tel_sock() { echo "/var/run/dpdk/npvs-bench-$1/dpdk_telemetry.v2"; }
+tel_sock() { echo "/var/run/dpdk/npvs-$NPVS_TEST-$1/dpdk_telemetry.v2"; }
 
 # stop PID: SIGINT (testpmd and npvsd exit cleanly), KILL after 15 s.
 stop() {
@@ -432,7 +448,7 @@ newflow_testpmd() {
 	local fifo="$NPVS_TMP/nf.in" rpid tp_in
 	rm -f "$fifo" "$NPVS_TMP/nf.ready"
 	mkfifo "$fifo"
-	dpdk-testpmd -l 0,1 --no-pci --in-memory --file-prefix npvs-bench-nf \
+	dpdk-testpmd -l 0,1 --no-pci --in-memory --file-prefix "npvs-$NPVS_TEST-nf" \
 		--vdev "net_pcap0,rx_pcap=$1" --vdev "net_null0,no-rx=1" -- -i \
 		--forward-mode=io --no-mlockall --no-flush-rx \
 		--total-num-mbufs=32768 <"$fifo" >"$NPVS_TMP/nf.log" 2>&1 &
@@ -451,21 +467,11 @@ newflow_testpmd() {
 	stop "$TP_PID"
 }
 
-# merge_done: the live policy's merged contexts are all built and
-# attached (npvsctl stats: policy_merge.pending 0; none without policy).
-merge_done() {
-	npvsctl -o json stats | python3 -c '
-import json, sys
-sys.exit(json.load(sys.stdin).get("policy_merge", {}).get("pending", 0) != 0)'
-}
-
 # newflow_npvsd PCAP RULES CLIENTS: rate.py reads first, then the
-# generator port is added and runs through the pcap once (after the
-# policy's merged contexts are in: they are built in the background).
+# generator port is added and runs through the pcap once.
 newflow_npvsd() {
 	local rpid
 	CT_MAX=$NF_CT_MAX np_sink_start 32768 "$2" "$3" || return
-	wait_for 60 merge_done || bench_log "newflow: policy merge not done"
 	rm -f "$NPVS_TMP/nf.ready"
 	rate --npvsd "$NPVSD_SOCK" --mode oneshot --total "$NF_FLOWS" \
 		--ready-file "$NPVS_TMP/nf.ready" >"$NPVS_TMP/nf.json" &
@@ -525,103 +531,9 @@ section_newflow() {
 	done
 }
 
-# ---- vhost-user pods ----
+# ---- vhost-user pods (tests/bench/vhost.sh; VH_PODS from --vhost-pods) ----
 
-VH_TX_IP=$(client_ip 0)
-VH_RX_IP=$SERVER_IP
-
-# vhost_pods: the rx pod, then the tx pod, on the sockets the switch
-# serves; both forward on lcore 0 (lib.sh), the switch's worker is on 1.
-vhost_pods() {
-	pod_dpdk_start prx "path=$NPVS_TMP/vrx.sock,queues=1,queue_size=1024,mac=$(ip_mac "$VH_RX_IP")" \
-		--forward-mode=rxonly --auto-start
-	PRX_PID=$POD_PID
-	pod_dpdk_start ptx "path=$NPVS_TMP/vtx.sock,queues=1,queue_size=1024,mac=$(ip_mac "$VH_TX_IP")" \
-		--forward-mode=txonly --auto-start --txpkts=60 \
-		--tx-ip="$VH_TX_IP,$VH_RX_IP" --tx-udp="1024,$DPORT" \
-		--eth-peer="0,$ROUTER_MAC"
-	PTX_PID=$POD_PID
-}
-
-# vhost_measure SWITCH_SOURCE...: three rates in the same window: what
-# the tx pod sent (offered), what the switch took from it (its rx; the
-# rate.py source given), what the rx pod received (delivered, the
-# figure); stops the pods.
-vhost_measure() {
-	local p1 p2
-	rate --telemetry "$(tel_sock ptx)" --count tx >"$NPVS_TMP/vtx.json" &
-	p1=$!
-	rate "$@" --count rx >"$NPVS_TMP/vsw.json" &
-	p2=$!
-	CELL=$(rate --telemetry "$(tel_sock prx)" --count rx)
-	wait "$p1" "$p2"
-	stop "$PTX_PID"
-	stop "$PRX_PID"
-	CELL=$(python3 -c '
-import json, sys
-a = json.loads(sys.argv[1])
-a["offered"] = json.load(open(sys.argv[2]))
-a["switch_rx"] = json.load(open(sys.argv[3]))
-print(json.dumps(a))' "$CELL" "$NPVS_TMP/vtx.json" "$NPVS_TMP/vsw.json" \
-		2>/dev/null || echo "$CELL")
-}
-
-vhost_testpmd() {
-	local sw
-	rm -f "$NPVS_TMP/vtx.sock" "$NPVS_TMP/vrx.sock"
-	tp_start vsw --vdev "net_vhost0,iface=$NPVS_TMP/vtx.sock,queues=1" \
-		--vdev "net_vhost1,iface=$NPVS_TMP/vrx.sock,queues=1" -- \
-		--forward-mode=io --auto-start --no-mlockall --stats-period 3600
-	sw=$TP_PID
-	if ! wait_for 20 test -S "$NPVS_TMP/vrx.sock"; then
-		stop "$sw"
-		na_cell "testpmd vhost sockets missing"
-		return
-	fi
-	vhost_pods
-	vhost_measure --telemetry "$(tel_sock vsw)"
-	stop "$sw"
-}
-
-vhost_npvsd() {
-	local err
-	rm -f "$NPVS_TMP/vtx.sock" "$NPVS_TMP/vrx.sock"
-	{ echo "ports:"
-	  echo "  - { name: vtx, type: vhost, path: $NPVS_TMP/vtx.sock }"
-	  echo "  - { name: vrx, type: vhost, path: $NPVS_TMP/vrx.sock }"
-	  echo "endpoints:"
-	  echo "  - { namespace: bench, name: server, port: vrx, ips: [$VH_RX_IP], mac: \"$(ip_mac "$VH_RX_IP")\" }"
-	  echo "  - { namespace: bench, name: client-0, port: vtx, ips: [$VH_TX_IP], mac: \"$(ip_mac "$VH_TX_IP")\" }"
-	} | np_config
-	np_start || { na_cell "npvsd did not start"; return; }
-	if [ "$POLICY" = 1 ] && ! err=$(policy_apply 0 1); then
-		stop "$NPVSD_PID"
-		na_cell "apply failed: $err"
-		return
-	fi
-	vhost_pods
-	vhost_measure --npvsd "$NPVSD_SOCK"
-	stop "$NPVSD_PID"
-}
-
-section_vhost() {
-	local rep out
-	if [ "$(free_pages)" -lt 600 ]; then
-		result '"kind":"vhost"' '"switch":"npvsd"' \
-			"\"res\":$(na_json "not enough free hugepages ($(free_pages))")"
-		return
-	fi
-	for ((rep = 1; rep <= VH_REPEAT; rep++)); do
-		bench_log "vhost: testpmd io between the pods, run $rep"
-		vhost_testpmd; out=$CELL
-		result '"kind":"vhost"' '"switch":"testpmd"' "\"rep\":$rep" \
-			"\"res\":$out"
-		bench_log "vhost: npvsd between the pods, run $rep"
-		vhost_npvsd; out=$CELL
-		result '"kind":"vhost"' '"switch":"npvsd"' "\"rep\":$rep" \
-			"\"res\":$out"
-	done
-}
+source "$BENCH_DIR/vhost.sh"
 
 # ---- latency ----
 
