@@ -93,9 +93,11 @@ cc_free(struct acl_cc *cc)
 	for (i = 0; i < cc->n_targets; i++) {
 		free(cc->targets[i].idx);
 		free(cc->targets[i].ids);
-		free(cc->targets[i].pfx);
+		if (cc->targets[i].pfx != &cc->targets[i].one)
+			free(cc->targets[i].pfx);
 	}
 	free(cc->targets);
+	free(cc->rule_peer);
 	for (d = 0; d < ACL_DIR_MAX; d++) {
 		for (i = 0; i < cc->n_slices[d]; i++)
 			free(cc->slices[d][i].key);

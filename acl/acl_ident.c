@@ -562,6 +562,34 @@ pol_select(struct acl_cc *cc)
 	return rc;
 }
 
+/* Where each rule's peers start within its policy's (cc->rule_peer). */
+static int
+rule_peers(struct acl_cc *cc)
+{
+	const struct acl_netpol *p;
+	uint32_t i, k, n = 0, r = 0, base;
+
+	for (i = 0; i < cc->m->n_policies; i++)
+		n += cc->m->policies[i].n_ingress + cc->m->policies[i].n_egress;
+	cc->rule_peer = malloc((size_t)n * sizeof(*cc->rule_peer) + 1);
+	if (cc->rule_peer == NULL)
+		return -ENOMEM;
+	for (i = 0; i < cc->m->n_policies; i++) {
+		p = &cc->m->policies[i];
+		cc->pols[i].rule_base = r;
+		base = 0;
+		for (k = 0; k < p->n_ingress; k++) {
+			cc->rule_peer[r++] = base;
+			base += p->ingress[k].n_peers;
+		}
+		for (k = 0; k < p->n_egress; k++) {
+			cc->rule_peer[r++] = base;
+			base += p->egress[k].n_peers;
+		}
+	}
+	return 0;
+}
+
 static int
 pol_shapes(struct acl_cc *cc, uint64_t *total)
 {
@@ -570,6 +598,8 @@ pol_shapes(struct acl_cc *cc, uint64_t *total)
 	uint32_t i, peers = 0;
 
 	*total = 0;
+	if (rule_peers(cc) != 0)
+		return -ENOMEM;
 	for (i = 0; i < cc->m->n_policies; i++) {
 		p = &cc->m->policies[i];
 		cp = &cc->pols[i];

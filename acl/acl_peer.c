@@ -86,27 +86,16 @@ target_selectors(struct acl_cc *cc, uint32_t pol, const struct acl_peer *p,
 	return rc;
 }
 
-static uint32_t
-peer_index(const struct acl_netpol *p, enum acl_dir dir, uint32_t rule,
-		uint32_t peer)
-{
-	uint32_t i, x = 0;
-
-	if (dir == ACL_DIR_EGRESS)
-		for (i = 0; i < p->n_ingress; i++)
-			x += p->ingress[i].n_peers;
-	for (i = 0; i < rule; i++)
-		x += dir == ACL_DIR_INGRESS ? p->ingress[i].n_peers :
-			p->egress[i].n_peers;
-	return x + peer;
-}
-
+/* The target of a peer: O(1) through the rules' peer offsets. */
 static struct acl_target *
 target_at(struct acl_cc *cc, uint32_t pol, enum acl_dir dir, uint32_t rule,
 		uint32_t peer)
 {
-	return &cc->targets[cc->pols[pol].peer_base +
-		peer_index(&cc->m->policies[pol], dir, rule, peer)];
+	const struct acl_cpol *cp = &cc->pols[pol];
+	uint32_t r = cp->rule_base + rule + (dir == ACL_DIR_EGRESS ?
+		cc->m->policies[pol].n_ingress : 0);
+
+	return &cc->targets[cp->peer_base + cc->rule_peer[r] + peer];
 }
 
 static int
@@ -115,7 +104,14 @@ target_compute(struct acl_cc *cc, uint32_t pol, const struct acl_peer *pe,
 {
 	int rc;
 
-	if (pe->has_ipblock) {
+	if (pe->has_ipblock && pe->ipblock.n_except == 0) {
+		t->kind = ACL_TGT_PFX;  /* the cidr alone: no allocation */
+		t->one = pe->ipblock.cidr;
+		acl_prefix_mask(&t->one);
+		t->pfx = &t->one;
+		t->n_pfx = 1;
+		rc = 0;
+	} else if (pe->has_ipblock) {
 		t->kind = ACL_TGT_PFX;
 		rc = acl_ipblock_prefixes(&pe->ipblock, &t->pfx, &t->n_pfx);
 	} else {

@@ -280,8 +280,9 @@ struct acl_target {
 	uint32_t *idx;          /* IDS: identity indexes, ascending */
 	uint32_t *ids;          /* IDS: their ids, ascending (after numbering) */
 	uint32_t n_ids;
-	struct acl_prefix *pfx;
+	struct acl_prefix *pfx; /* malloc'ed, or &one */
 	uint32_t n_pfx;
+	struct acl_prefix one;  /* PFX of an ipBlock without except */
 };
 
 /** A policy during the compile. */
@@ -291,6 +292,8 @@ struct acl_cpol {
 	uint32_t n_slots;
 	uint32_t ns;            /* index into cc->ns */
 	uint32_t peer_base;     /* first of its peers in cc->targets */
+	uint32_t rule_base;     /* its rules in cc->rule_peer (ingress, then
+				 * egress) */
 	bool named_in;          /* an ingress port is named */
 	bool active;            /* selects a compiled identity */
 };
@@ -350,6 +353,8 @@ struct acl_cc {
 	uint32_t *pol_ns;
 	struct acl_target *targets;
 	uint32_t n_targets;
+	uint32_t *rule_peer;    /* per rule: its first peer's index within
+				 * its policy's peers (acl_cpol.rule_base) */
 
 	struct acl_cslice *slices[ACL_DIR_MAX];
 	uint32_t n_slices[ACL_DIR_MAX];
