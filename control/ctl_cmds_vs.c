@@ -658,6 +658,32 @@ add_classify(struct ctl_ctx *ctx, json_t *reply)
 	json_object_set_new(reply, "classify", o);
 }
 
+/* The live policy's merged contexts (acl_merge.c), when there is one:
+ * "policy_merge": {"planned", "merged", "pending", ...}. */
+static void
+add_merge(struct ctl_ctx *ctx, json_t *reply)
+{
+	const struct acl_ruleset *rs = vs_policy_get(ctx->vs);
+	struct acl_ruleset_stats st;
+	json_t *o;
+
+	if (rs == NULL || (o = json_object()) == NULL)
+		return;
+	acl_ruleset_get_stats(rs, &st);
+#define SET(k, v) json_object_set_new(o, k, json_integer((json_int_t)(v)))
+	SET("planned", st.n_merge_planned);
+	SET("merged", st.n_merged);
+	SET("carried", st.n_merge_carried);
+	SET("pending", st.n_merge_pending);
+	SET("failed", st.n_merge_failed);
+	SET("skipped", st.n_merge_skipped);
+	SET("rules", st.n_merged_rules);
+	SET("mem_bytes", st.merged_mem_size);
+#undef SET
+	json_object_set_new(o, "build_ms", json_real(st.merge_build_ns / 1e6));
+	json_object_set_new(reply, "policy_merge", o);
+}
+
 int
 ctl_cmd_stats(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 		struct ctl_err *err)
@@ -673,6 +699,7 @@ ctl_cmd_stats(struct ctl_ctx *ctx, const json_t *args, json_t *reply,
 	rc = add_ports(ctx, reply, NULL, err);
 	if (rc < 0)
 		return rc;
+	add_merge(ctx, reply);
 	d = json_object();
 	if (d == NULL)
 		return ctl_err_set(err, ENOMEM, NULL, "out of memory");

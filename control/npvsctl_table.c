@@ -230,6 +230,23 @@ print_classify(const json_t *c)
 	printf(")\n");
 }
 
+/* "policy merge: 1 of 1 group contexts merged (...), 10000 rules, ..." */
+static void
+print_merge(const json_t *m)
+{
+#define I(k) (long long)json_integer_value(json_object_get(m, k))
+	if (!json_is_object(m))
+		return;
+	printf("\npolicy merge: %lld of %lld group contexts merged (%lld "
+			"carried over, %lld pending, %lld failed, %lld over "
+			"budget), %lld rules, %.1f MB, build %.1f ms\n",
+			I("merged"), I("planned"), I("carried"), I("pending"),
+			I("failed"), I("skipped"), I("rules"),
+			I("mem_bytes") / 1e6,
+			json_real_value(json_object_get(m, "build_ms")));
+#undef I
+}
+
 void
 npvsctl_print_stats(const json_t *reply)
 {
@@ -241,6 +258,7 @@ npvsctl_print_stats(const json_t *reply)
 
 	printf("ports:\n");
 	npvsctl_print_ports(json_object_get(reply, "ports"), true);
+	print_merge(json_object_get(reply, "policy_merge"));
 	printf("\ndrops:\n");
 	json_object_foreach((json_t *)drops, key, v) {
 		char n[32];

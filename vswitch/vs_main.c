@@ -302,6 +302,7 @@ state_free(struct vs *vs)
 	vs_routes_unref(vs->routes);
 	vs->routes = NULL;
 	vs_tunnel_free(vs);
+	vs_policy_merge_stop(vs);
 	vs_policy_unref(vs->policy);
 	vs->policy = NULL;
 	vs_ct_free(vs);
@@ -393,6 +394,7 @@ vs_housekeeping(struct vs *vs)
 	vs_ct_reclaim(vs, now);
 	vs_snap_reclaim(vs, false);
 	vs_dlog_drain(vs);
+	vs_policy_merge_poll(vs);
 }
 
 struct vs_worker *

@@ -21,13 +21,32 @@
  * vs's own reference here; its ruleset is freed with acl_ruleset_free(),
  * which keeps the rte_acl contexts the new ruleset shares with it.
  *
- * Thread-safety: control thread only. Workers read a vs_policy through a
- * published snapshot; it is never written after vs_policy_create().
+ * Merged contexts (acl_ruleset.h, docs/architecture.md "Policy
+ * compiler"): after each publish, acl_merge_plan() on the new ruleset
+ * (carrying over the old one's merged contexts of unchanged groups,
+ * attached at once); what is left to build goes to one background thread,
+ * "npvs-merge" (an EAL control thread, so on the control thread's cores,
+ * never a worker's; nice 10, so that an apply's compile comes first). One
+ * job at a time; a newer ruleset replaces a job not started yet and
+ * cancels the running one (its result would be for a ruleset no longer
+ * live). vs_housekeeping() calls vs_policy_merge_poll(), which attaches a
+ * finished job to the live ruleset (acl_merge_attach refuses any other)
+ * and logs one line. An apply never waits for a merge.
+ *
+ * Thread-safety: control thread only, except the builder thread, which
+ * touches nothing but the plans handed to it (under merger->lock). Workers
+ * read a vs_policy through a published snapshot; the ruleset is never
+ * written after vs_policy_create() except its merged-context slots
+ * (acl_merge_attach: release stores, classify's acquire loads).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_hash.h>
@@ -123,6 +142,217 @@ vs_policy_unref(struct vs_policy *p)
 	free(p);
 }
 
+/* ---- merged contexts: the builder thread ---- */
+
+struct vs_merger {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t tid;
+	bool started;
+	bool quit;
+	/* Under lock: */
+	struct acl_merge *pending;      /* newest plan, not started */
+	struct acl_merge *running;      /* being built */
+	struct acl_merge *done;         /* built, to attach */
+	uint32_t pending_gen, running_gen, done_gen;    /* policy gens */
+	uint64_t done_ns;               /* its build, wall time */
+	/* Control thread: */
+	uint64_t t_plan;                /* when the newest plan was made */
+};
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Build one job; keep it for the control thread unless superseded. */
+static void
+merger_run_one(struct vs_merger *mg)
+{
+	struct acl_merge *m = mg->pending, *drop;
+	uint32_t gen = mg->pending_gen;
+	uint64_t t;
+
+	mg->pending = NULL;
+	mg->running = m;
+	mg->running_gen = gen;
+	pthread_mutex_unlock(&mg->lock);
+	t = mono_ns();
+	acl_merge_build(m);
+	t = mono_ns() - t;
+	pthread_mutex_lock(&mg->lock);
+	mg->running = NULL;
+	if (mg->pending != NULL || mg->quit) {
+		drop = m;               /* a newer ruleset is live */
+	} else {
+		drop = mg->done;        /* never attached: older */
+		mg->done = m;
+		mg->done_gen = gen;
+		mg->done_ns = t;
+	}
+	pthread_mutex_unlock(&mg->lock);
+	acl_merge_free(drop);           /* unattached: any thread may */
+	pthread_mutex_lock(&mg->lock);
+}
+
+static void *
+merger_main(void *arg)
+{
+	struct vs_merger *mg = arg;
+
+	/* Behind the control thread's own work (an apply's compile). */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), 10) != 0)
+		VS_LOG(DEBUG, "policy merge: nice: %s\n", strerror(errno));
+	pthread_mutex_lock(&mg->lock);
+	while (!mg->quit) {
+		if (mg->pending == NULL)
+			pthread_cond_wait(&mg->cond, &mg->lock);
+		else
+			merger_run_one(mg);
+	}
+	pthread_mutex_unlock(&mg->lock);
+	return NULL;
+}
+
+static struct vs_merger *
+merger_get(struct vs *vs)
+{
+	struct vs_merger *mg = vs->merger;
+	int rc;
+
+	if (mg != NULL)
+		return mg->started ? mg : NULL;
+	mg = calloc(1, sizeof(*mg));
+	if (mg == NULL)
+		return NULL;
+	pthread_mutex_init(&mg->lock, NULL);
+	pthread_cond_init(&mg->cond, NULL);
+	vs->merger = mg;
+	rc = rte_ctrl_thread_create(&mg->tid, "npvs-merge", NULL, merger_main,
+			mg);
+	if (rc != 0) {
+		VS_LOG(WARNING, "policy merge: no builder thread (%s): "
+				"level-0 classify only\n", strerror(rc));
+		return NULL;
+	}
+	mg->started = true;
+	return mg;
+}
+
+/* One line per merge: what classify now has. */
+static void
+merge_log(struct vs *vs, const struct acl_ruleset *rs, uint32_t gen,
+		double build_ms)
+{
+	struct acl_ruleset_stats st;
+	struct vs_merger *mg = vs->merger;
+
+	acl_ruleset_get_stats(rs, &st);
+	VS_LOG(INFO, "policy %u: merged %u group contexts (%u carried over, "
+			"%u failed, %u over budget), %" PRIu64 " rules, %.1f MB; "
+			"build %.1f ms, %.1f ms since publish\n", gen,
+			st.n_merged, st.n_merge_carried, st.n_merge_failed,
+			st.n_merge_skipped, st.n_merged_rules,
+			st.merged_mem_size / 1e6, build_ms, mg != NULL ?
+			(mono_ns() - mg->t_plan) / 1e6 : 0.0);
+}
+
+/*
+ * After publishing p (old: the policy it replaced, still alive): plan its
+ * merged contexts and hand the build to the builder thread.
+ */
+static void
+merge_start(struct vs *vs, struct vs_policy *p, struct vs_policy *old)
+{
+	struct acl_merge_opts o = { .socket_id = (int)rte_socket_id() };
+	struct vs_merger *mg = vs->merger;
+	struct acl_merge *m = NULL, *drop = NULL;
+
+	if (mg != NULL)
+		mg->t_plan = mono_ns();
+	if (p != NULL) {
+		m = acl_merge_plan(p->rs, old != NULL ? old->rs : NULL, &o);
+		if (m == NULL)
+			VS_LOG(WARNING, "policy %u: no merge plan (out of "
+					"memory): level-0 classify\n", p->gen);
+	}
+	if (m != NULL && acl_merge_jobs(m) == 0) {
+		acl_merge_attach(p->rs, m);
+		merge_log(vs, p->rs, p->gen, 0);
+		acl_merge_free(m);
+		m = NULL;
+	}
+	mg = m != NULL ? merger_get(vs) : vs->merger;
+	if (mg == NULL || !mg->started) {
+		acl_merge_free(m);
+		return;
+	}
+	mg->t_plan = mono_ns();
+	pthread_mutex_lock(&mg->lock);
+	drop = mg->pending;
+	mg->pending = m;
+	mg->pending_gen = p != NULL ? p->gen : 0;
+	if (mg->running != NULL)
+		acl_merge_cancel(mg->running);
+	pthread_cond_signal(&mg->cond);
+	pthread_mutex_unlock(&mg->lock);
+	acl_merge_free(drop);
+}
+
+void
+vs_policy_merge_poll(struct vs *vs)
+{
+	struct vs_merger *mg = vs->merger;
+	struct acl_merge *m;
+	uint32_t gen;
+	uint64_t ns;
+
+	if (mg == NULL || !mg->started)
+		return;
+	pthread_mutex_lock(&mg->lock);
+	m = mg->done;
+	gen = mg->done_gen;
+	ns = mg->done_ns;
+	mg->done = NULL;
+	pthread_mutex_unlock(&mg->lock);
+	if (m == NULL)
+		return;
+	if (vs->policy != NULL && vs->policy->gen == gen &&
+			acl_merge_attach(vs->policy->rs, m) == 0)
+		merge_log(vs, vs->policy->rs, gen, ns / 1e6);
+	acl_merge_free(m);
+}
+
+void
+vs_policy_merge_stop(struct vs *vs)
+{
+	struct vs_merger *mg = vs->merger;
+
+	if (mg == NULL)
+		return;
+	if (mg->started) {
+		pthread_mutex_lock(&mg->lock);
+		mg->quit = true;
+		if (mg->running != NULL)
+			acl_merge_cancel(mg->running);
+		pthread_cond_signal(&mg->cond);
+		pthread_mutex_unlock(&mg->lock);
+		pthread_join(mg->tid, NULL);
+	}
+	acl_merge_free(mg->pending);
+	acl_merge_free(mg->done);
+	pthread_mutex_destroy(&mg->lock);
+	pthread_cond_destroy(&mg->cond);
+	free(mg);
+	vs->merger = NULL;
+}
+
+/* ---- publishing ---- */
+
 int
 vs_policy_publish(struct vs *vs, struct acl_ruleset *rs, char *err,
 		size_t errlen)
@@ -151,6 +381,8 @@ vs_policy_publish(struct vs *vs, struct acl_ruleset *rs, char *err,
 		snprintf(err, errlen, "policy: cannot publish: %s", strerror(-rc));
 		return rc;
 	}
+	/* Before old goes: the plan shares its unchanged merged contexts. */
+	merge_start(vs, p, old);
 	/* The old snapshot keeps old until its grace period is over. */
 	vs_policy_unref(old);
 	VS_LOG(INFO, "policy %u published%s\n", vs->pol_gen,

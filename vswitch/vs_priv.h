@@ -242,6 +242,7 @@ struct vs {
 	uint64_t *neigh;                /**< VS_EP_MAX words, see above */
 	uint64_t next_link_check;       /**< tsc */
 	struct vs_policy *policy;       /**< live policy (vs_policy.c), or NULL */
+	struct vs_merger *merger;       /**< merged-context builder (vs_policy.c) */
 	uint32_t pol_gen;               /**< bumped by every policy publish */
 	struct vs_ct *ct;               /**< connection table (vs_ct.c) */
 	struct vs_dlog *dlog;           /**< denial log buffer (vs_dlog.c) */
@@ -257,6 +258,10 @@ int vs_snap_update(struct vs *vs);
 void vs_snap_publish(struct vs *vs, struct vs_snap *next);
 void vs_snap_free(struct vs *vs, struct vs_snap *s);
 void vs_routes_unref(struct vs_routes *r);
+
+/* vs_policy.c: attach a finished merge (housekeeping); stop the builder. */
+void vs_policy_merge_poll(struct vs *vs);
+void vs_policy_merge_stop(struct vs *vs);
 
 /* vs_port.c */
 void vs_port_link_refresh(struct vs *vs);

@@ -467,11 +467,21 @@ newflow_testpmd() {
 	stop "$TP_PID"
 }
 
+# merge_done: the live policy's merged contexts are all built and
+# attached (npvsctl stats: policy_merge.pending 0; none without policy).
+merge_done() {
+	npvsctl -o json stats | python3 -c '
+import json, sys
+sys.exit(json.load(sys.stdin).get("policy_merge", {}).get("pending", 0) != 0)'
+}
+
 # newflow_npvsd PCAP RULES CLIENTS: rate.py reads first, then the
-# generator port is added and runs through the pcap once.
+# generator port is added and runs through the pcap once (after the
+# policy's merged contexts are in: they are built in the background).
 newflow_npvsd() {
 	local rpid
 	CT_MAX=$NF_CT_MAX np_sink_start 32768 "$2" "$3" || return
+	wait_for 60 merge_done || bench_log "newflow: policy merge not done"
 	rm -f "$NPVS_TMP/nf.ready"
 	rate --npvsd "$NPVSD_SOCK" --mode oneshot --total "$NF_FLOWS" \
 		--ready-file "$NPVS_TMP/nf.ready" >"$NPVS_TMP/nf.json" &
