@@ -39,6 +39,7 @@
 
 #include <assert.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -127,6 +128,8 @@ struct ct_entry {
 	struct ct_key key;
 } __rte_cache_aligned;
 static_assert(sizeof(struct ct_entry) <= 128, "ct_entry must stay <= 128 B");
+/* What every packet reads and writes is in the first line (prefetched). */
+static_assert(offsetof(struct ct_entry, created_tsc) <= 64, "ct_entry hot line");
 
 /** The shared connection table. */
 struct vs_ct {
