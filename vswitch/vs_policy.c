@@ -31,7 +31,9 @@
  * cancels the running one (its result would be for a ruleset no longer
  * live). vs_housekeeping() calls vs_policy_merge_poll(), which attaches a
  * finished job to the live ruleset (acl_merge_attach refuses any other)
- * and logs one line. An apply never waits for a merge.
+ * and logs one line. An apply never waits for a merge. The environment
+ * variable NPVS_POLICY_MERGE=0 turns merging off (level 0 only: for A/B
+ * benchmarks of one binary).
  *
  * Thread-safety: control thread only, except the builder thread, which
  * touches nothing but the plans handed to it (under merger->lock). Workers
@@ -261,6 +263,14 @@ merge_log(struct vs *vs, const struct acl_ruleset *rs, uint32_t gen,
 			(mono_ns() - mg->t_plan) / 1e6 : 0.0);
 }
 
+static bool
+merge_enabled(void)
+{
+	const char *e = getenv("NPVS_POLICY_MERGE");
+
+	return e == NULL || strcmp(e, "0") != 0;
+}
+
 /*
  * After publishing p (old: the policy it replaced, still alive): plan its
  * merged contexts and hand the build to the builder thread.
@@ -274,7 +284,8 @@ merge_start(struct vs *vs, struct vs_policy *p, struct vs_policy *old)
 
 	if (mg != NULL)
 		mg->t_plan = mono_ns();
-	if (p != NULL) {
+	/* A/B switch for benchmarks: NPVS_POLICY_MERGE=0 keeps level 0. */
+	if (p != NULL && merge_enabled()) {
 		m = acl_merge_plan(p->rs, old != NULL ? old->rs : NULL, &o);
 		if (m == NULL)
 			VS_LOG(WARNING, "policy %u: no merge plan (out of "
