@@ -17,11 +17,12 @@
  * where the receiving pod only ran while the sending one was descheduled.
  *
  * Frames are built like testpmd's txonly: mbufs from a pool, a prebuilt
- * 60-byte frame copied into each. Counters: the ports' ethdev stats, so
+ * 60-byte frame copied into each; frames the port refuses are retried
+ * (tx_refused counts the refusals). Counters: the ports' ethdev stats, so
  * DPDK telemetry (/ethdev/stats, what rate.py reads) shows port 0's
  * opackets (offered) and port 1's ipackets (delivered). At exit (SIGINT,
- * SIGTERM or --seconds) one JSON line on stdout: tx, tx_refused (frames
- * the port did not take), rx (port 1), rx_other (port 0), secs.
+ * SIGTERM or --seconds) one JSON line on stdout: tx, tx_refused (times a
+ * frame was refused and kept for a retry), rx (port 1), rx_other (port 0), secs.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -219,28 +220,36 @@ drain(uint16_t port)
 	return got;
 }
 
-/* One burst of frames on the tx port; what it refuses is freed. */
+/*
+ * One burst on the tx port. Frames the port refuses (A's ring is full:
+ * the switch is behind) are kept for the next call rather than freed and
+ * built again, so a full ring costs a retry, not an alloc, copy and free.
+ */
 static void
 send_burst(struct rte_mempool *mp, const uint8_t *frame, unsigned int burst,
 		struct vp_counts *c)
 {
-	struct rte_mbuf *m[VP_BURST_MAX];
-	unsigned int i;
+	static struct rte_mbuf *m[VP_BURST_MAX];
+	static unsigned int n;
+	unsigned int i, add = burst - n;
 	uint16_t sent;
 
-	if (rte_pktmbuf_alloc_bulk(mp, m, burst) != 0)
+	if (add > 0 && rte_pktmbuf_alloc_bulk(mp, m + n, add) == 0) {
+		for (i = n; i < burst; i++) {
+			rte_memcpy(rte_pktmbuf_mtod(m[i], void *), frame,
+				VP_FRAME);
+			m[i]->data_len = VP_FRAME;
+			m[i]->pkt_len = VP_FRAME;
+		}
+		n = burst;
+	}
+	if (n == 0)
 		return;
-	for (i = 0; i < burst; i++) {
-		rte_memcpy(rte_pktmbuf_mtod(m[i], void *), frame, VP_FRAME);
-		m[i]->data_len = VP_FRAME;
-		m[i]->pkt_len = VP_FRAME;
-	}
-	sent = rte_eth_tx_burst(VP_TX, 0, m, (uint16_t)burst);
+	sent = rte_eth_tx_burst(VP_TX, 0, m, (uint16_t)n);
 	c->tx += sent;
-	if (sent < burst) {
-		rte_pktmbuf_free_bulk(m + sent, burst - sent);
-		c->tx_refused += burst - sent;
-	}
+	c->tx_refused += n - sent;
+	memmove(m, m + sent, (n - sent) * sizeof(m[0]));
+	n -= sent;
 }
 
 static void
