@@ -98,20 +98,30 @@ target_at(struct acl_cc *cc, uint32_t pol, enum acl_dir dir, uint32_t rule,
 	return &cc->targets[cp->peer_base + cc->rule_peer[r] + peer];
 }
 
+/* An ipBlock without except: its cidr alone, no allocation. */
+static bool
+target_simple(const struct acl_peer *pe, struct acl_target *t)
+{
+	if (!pe->has_ipblock || pe->ipblock.n_except != 0)
+		return false;
+	t->kind = ACL_TGT_PFX;
+	t->one = pe->ipblock.cidr;
+	acl_prefix_mask(&t->one);
+	t->pfx = &t->one;
+	t->n_pfx = 1;
+	t->done = true;
+	return true;
+}
+
 static int
 target_compute(struct acl_cc *cc, uint32_t pol, const struct acl_peer *pe,
 		struct acl_target *t)
 {
 	int rc;
 
-	if (pe->has_ipblock && pe->ipblock.n_except == 0) {
-		t->kind = ACL_TGT_PFX;  /* the cidr alone: no allocation */
-		t->one = pe->ipblock.cidr;
-		acl_prefix_mask(&t->one);
-		t->pfx = &t->one;
-		t->n_pfx = 1;
-		rc = 0;
-	} else if (pe->has_ipblock) {
+	if (t->done || target_simple(pe, t))
+		return 0;
+	if (pe->has_ipblock) {
 		t->kind = ACL_TGT_PFX;
 		rc = acl_ipblock_prefixes(&pe->ipblock, &t->pfx, &t->n_pfx);
 	} else {
@@ -310,6 +320,9 @@ prefs_dir(struct acl_cc *cc, uint32_t pol, enum acl_dir d, struct pref **v,
 				cc->pols[pol].ns : UINT32_MAX;
 			(*v)[(*n)++] = (struct pref){ peer_hash(pe, scope),
 				target_at(cc, pol, d, i, j), pe, pol, scope };
+			/* now, while pe is in the cache (the runs below
+			 * visit peers in hash order) */
+			target_simple(pe, (*v)[*n - 1].t);
 		}
 	}
 	return 0;

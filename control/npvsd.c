@@ -16,6 +16,7 @@
  * signal handler only sets a flag.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,20 @@ run(struct ctl_config *cfg, const char *argv0)
 	return 0;
 }
 
+/*
+ * Every apply compiles the whole cluster: arrays of megabytes are
+ * allocated and freed each time. glibc would mmap each of them afresh and
+ * unmap it at free (page faults and zeroing on every apply, part of the
+ * apply-to-active latency); keep them in the heap instead, and the heap's
+ * top too.
+ */
+static void
+heap_keep(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -150,6 +165,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	signals_install();
+	heap_keep();
 	rc = run(&cfg, argv[0]);
 	ctl_config_uninit(&cfg);
 	return rc;
