@@ -277,6 +277,7 @@ timing_json(const struct ctl_store_timing *t)
 	json_object_set_new(o, "cleanup_us", us_of(t->cleanup_ns));
 	json_object_set_new(o, "publish_us", us_of(t->publish_ns));
 	json_object_set_new(o, "active_us", us_of(t->active_ns));
+	json_object_set_new(o, "active_cpu_us", us_of(t->active_cpu_ns));
 	json_object_set_new(o, "commit_us", us_of(t->commit_ns));
 	for (i = 0; i < t->acl.n_steps; i++)
 		json_object_set_new(steps, t->acl.name[i], us_of(t->acl.ns[i]));

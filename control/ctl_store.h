@@ -93,10 +93,14 @@ struct ctl_store_timing {
 	uint64_t cleanup_ns;    /**< the view freed, room for the commit */
 	uint64_t publish_ns;    /**< vs_policy_publish() */
 	uint64_t active_ns;     /**< request received to policy published */
+	uint64_t active_cpu_ns; /**< CPU time of the control thread in that
+				 * (from the call's start): active_ns minus
+				 * it is time spent waiting for a core */
 	uint64_t commit_ns;     /**< after the publish: objects stored */
 	struct acl_compile_timing acl;  /**< acl_compile's steps (n_steps 0:
 					 * no compile) */
 	uint64_t mark;          /**< internal: end of the last phase */
+	uint64_t cpu0;          /**< internal: thread CPU time at the start */
 };
 
 /** What an operation did, for the reply and the log. */

@@ -263,7 +263,8 @@ def update(rs):
     lost = sum(v for k, v in drops.items() if k != "policy_denied")
     before, during = r["before"]["mpps"], r["during"]["mpps"]
     ms = {k: {q: (v / 1000.0 if v is not None else None)
-              for q, v in r[k].items()} for k in ("client_us", "active_us")}
+              for q, v in r.get(k, {}).items()}
+          for k in ("client_us", "active_us", "active_cpu_us")}
     print(table(["applies", "failed", "lost", "policy_denied",
                  "Mpps before", "Mpps during", "during/before"],
                 [[r["applies"], r["failed"], lost, denied, fmt(before, 3),
@@ -273,7 +274,10 @@ def update(rs):
                 [["client (npvsctl round trip)"] +
                  [fmt(ms["client_us"][q], 1) for q in ("p50", "p99", "max")],
                  ["apply-to-active (server)"] +
-                 [fmt(ms["active_us"][q], 1) for q in ("p50", "p99", "max")]]))
+                 [fmt(ms["active_us"][q], 1) for q in ("p50", "p99", "max")],
+                 ["  of which on CPU (server)"] +
+                 [fmt(ms["active_cpu_us"].get(q, "-"), 1)
+                  for q in ("p50", "p99", "max")]]))
     if lost:
         print("  lost by counter: " + ", ".join(
             f"{k} {v}" for k, v in drops.items() if k != "policy_denied"))

@@ -23,8 +23,8 @@ Prints one JSON object: before and during (pkts, secs, mpps), drops
 (counter -> delta during the applies), drops_before (the same over the
 window before), applies, failed, and the latencies in microseconds:
 client (p50, p99, max), active (the reply's timing.active_us: request
-received -> new policy published), and the median of every phase and
-compile step.
+received -> new policy published), active_cpu (the control thread's CPU
+time in that), and the median and p99 of every phase and compile step.
 
 Usage:
   update.py --npvsd SOCK --npvsctl PATH --dir DIR [--applies N]
@@ -109,7 +109,7 @@ def main():
     c0 = counters(src)
     time.sleep(a.window)
     c1 = counters(src)
-    client, active, failed, phases, steps = [], [], [], {}, {}
+    client, active, cpu, failed, phases, steps = [], [], [], [], {}, {}
     for i in range(a.applies):
         t0 = time.monotonic()
         r = subprocess.run([a.npvsctl, "--socket", a.npvsd, "-o", "json",
@@ -125,8 +125,11 @@ def main():
             continue
         t = rep.get("timing", {})
         active.append(t.get("active_us", rep.get("active_us", 0)))
+        if "active_cpu_us" in t:
+            cpu.append(t["active_cpu_us"])
         for k, v in t.items():
-            if isinstance(v, (int, float)) and k != "active_us":
+            if isinstance(v, (int, float)) and k not in ("active_us",
+                                                         "active_cpu_us"):
                 phases.setdefault(k, []).append(v)
         for k, v in t.get("compile_steps", {}).items():
             steps.setdefault(k, []).append(v)
@@ -140,6 +143,8 @@ def main():
                       "max": pct(client, 100)},
         "active_us": {"p50": pct(active, 50), "p99": pct(active, 99),
                       "max": pct(active, 100)},
+        "active_cpu_us": {"p50": pct(cpu, 50), "p99": pct(cpu, 99),
+                          "max": pct(cpu, 100)},
         "phases_p50_us": {k: pct(v, 50) for k, v in phases.items()},
         "steps_p50_us": {k: pct(v, 50) for k, v in steps.items()},
         "phases_p99_us": {k: pct(v, 99) for k, v in phases.items()},

@@ -418,6 +418,11 @@ check_timing(const json_t *r, bool compiled)
 	assert_true(num(t, "request_us") > 0);  /* arrival known */
 	assert_true(active > 0);
 	assert_true(sum <= active + 0.01 && sum >= active - 0.01);
+	/* one thread's CPU time fits in the wall time from the call's start
+	 * (a few us of slack: the clocks are read one after the other) */
+	assert_true(num(t, "active_cpu_us") > 0);
+	assert_true(num(t, "active_cpu_us") <= active - num(t, "request_us") +
+			5);
 	/* active_us of the reply's top level is the same figure */
 	assert_int_equal(json_integer_value(json_object_get(r, "active_us")),
 			(json_int_t)(active + 1e-6));
