@@ -515,6 +515,20 @@ f_log_level(struct parser *p, yaml_node_t *v, const char *path, void *obj)
 	return get_str(p, v, path, c->log_level, sizeof(c->log_level));
 }
 
+static int
+f_lcore_map(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	struct vs_config *c = &CFG(obj)->vs;
+	const char *s;
+	int rc = get_str(p, v, path, c->lcore_map, sizeof(c->lcore_map));
+
+	for (s = c->lcore_map; rc == 0 && *s != '\0'; s++)
+		if (strchr("0123456789@,-()", *s) == NULL)
+			return fail(p, v, path, "not an EAL --lcores map "
+					"(e.g. \"0@0,1@1,2@1\")");
+	return rc;
+}
+
 static const struct field eal_fields[] = {
 	{ "file_prefix", f_prefix },
 	{ "in_memory", f_in_memory },
@@ -522,6 +536,7 @@ static const struct field eal_fields[] = {
 	{ "memory_mb", f_memory },
 	{ "pci", f_pci },
 	{ "log_level", f_log_level },
+	{ "lcore_map", f_lcore_map },
 	{ NULL, NULL },
 };
 

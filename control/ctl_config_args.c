@@ -634,6 +634,8 @@ ctl_config_print(const struct ctl_config *c, FILE *f)
 	for (i = 0; i < v->n_pci; i++)
 		fprintf(f, "%s%s", i ? ", " : "", v->pci[i]);
 	fprintf(f, "]\n");
+	if (v->lcore_map[0] != '\0')
+		fprintf(f, "  lcore_map: \"%s\"\n", v->lcore_map);
 	print_tunnel(v, f);
 	print_conntrack(v, f);
 	print_policy(v, f);

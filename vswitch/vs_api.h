@@ -89,6 +89,9 @@ struct vs_config {
 	unsigned int idle_polls;        /**< empty polls before sleeping */
 	unsigned int idle_sleep_max_us; /**< longest sleep */
 	char log_level[32];             /**< EAL --log-level, e.g. "info" */
+	char lcore_map[128];            /**< EAL --lcores instead of -l, e.g.
+					 * "0@0,1@1,2@1" (more lcores than
+					 * CPUs); "": -l main,workers */
 
 	/* VXLAN to other nodes (docs/tunnels.md); underlay_ip unset: off */
 	struct vs_ip underlay_ip;       /**< our VTEP (public) IPv4 */

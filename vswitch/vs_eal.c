@@ -113,8 +113,15 @@ vs_eal_args_build(const struct vs_config *c, const char *argv0,
 	}
 
 	arg_add(&b, "%s", argv0 ? argv0 : "npvsd");
-	arg_add(&b, "-l");
-	arg_add(&b, "%s", lcores);
+	if (c->lcore_map[0] != '\0') {
+		/* lcores placed on CPUs by the config (e.g. two workers
+		 * sharing one CPU); it must enable main_lcore and workers */
+		arg_add(&b, "--lcores");
+		arg_add(&b, "%s", c->lcore_map);
+	} else {
+		arg_add(&b, "-l");
+		arg_add(&b, "%s", lcores);
+	}
 	arg_add(&b, "--main-lcore");
 	arg_add(&b, "%u", c->main_lcore);
 	arg_add(&b, "--file-prefix");

@@ -523,6 +523,39 @@ test_policy_classify(void **state)
 	}
 }
 
+/* eal.lcore_map: kept as given, printed back by --check, junk refused. */
+static void
+test_lcore_map(void **state)
+{
+	static const char y[] = "eal:\n  lcore_map: \"0@0,1@1,2@1\"\n";
+	struct ctl_config c;
+	char err[256], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(load(&c, "", err, sizeof(err)), 0);
+	assert_string_equal(c.vs.lcore_map, "");
+	ctl_config_uninit(&c);
+	if (load(&c, y, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(c.vs.lcore_map, "0@0,1@1,2@1");
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	ctl_config_print(&c, f);
+	fclose(f);
+	assert_non_null(strstr(text, "\n  lcore_map: \"0@0,1@1,2@1\"\n"));
+	free(text);
+	ctl_config_uninit(&c);
+	assert_int_equal(load(&c, "eal:\n  lcore_map: \"0@0 -l 1\"\n", err,
+			sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "t.yaml:2: eal.lcore_map"));
+	ctl_config_uninit(&c);
+	assert_int_equal(load(&c, "eal:\n  lcore_map: [1]\n", err,
+			sizeof(err)), -EINVAL);
+	ctl_config_uninit(&c);
+}
+
 int
 main(void)
 {
@@ -536,6 +569,7 @@ main(void)
 		cmocka_unit_test(test_flags_over_file),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_policy_classify),
+		cmocka_unit_test(test_lcore_map),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

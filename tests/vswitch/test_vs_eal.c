@@ -148,6 +148,24 @@ test_no_workers_is_main_only(void **state)
 	assert_string_equal(arg_after(&a, "-l"), "0");
 }
 
+/* An lcore map replaces -l with --lcores (two workers on one CPU). */
+static void
+test_lcore_map(void **state)
+{
+	struct vs_config c;
+	struct vs_eal_args a;
+
+	(void)state;
+	vs_config_defaults(&c);
+	c.workers[1] = 2;
+	c.n_workers = 2;
+	snprintf(c.lcore_map, sizeof(c.lcore_map), "0@0,1@1,2@1");
+	build(&c, &a);
+	assert_string_equal(arg_after(&a, "--lcores"), "0@0,1@1,2@1");
+	assert_null(arg_after(&a, "-l"));
+	assert_string_equal(arg_after(&a, "--main-lcore"), "0");
+}
+
 int
 main(void)
 {
@@ -158,6 +176,7 @@ main(void)
 		cmocka_unit_test(test_pci_replaces_no_pci),
 		cmocka_unit_test(test_lcores_and_log_level),
 		cmocka_unit_test(test_no_workers_is_main_only),
+		cmocka_unit_test(test_lcore_map),
 	};
 
 	return cmocka_run_group_tests_name("vs_eal", tests, NULL, NULL);
