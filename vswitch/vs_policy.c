@@ -27,7 +27,8 @@
  * attached at once); what is left to build goes to one background thread,
  * "npvs-merge" (an EAL control thread, so on the control thread's cores,
  * never a worker's; nice 10, so that an apply's compile comes first). One
- * job at a time; a newer ruleset replaces a job not started yet and
+ * job at a time, started once no newer ruleset came for
+ * VS_MERGE_SETTLE_MS; a newer ruleset replaces a job not started yet and
  * cancels the running one (its result would be for a ruleset no longer
  * live). vs_housekeeping() calls vs_policy_merge_poll(), which attaches a
  * finished job to the live ruleset (acl_merge_attach refuses any other)
@@ -146,6 +147,14 @@ vs_policy_unref(struct vs_policy *p)
 
 /* ---- merged contexts: the builder thread ---- */
 
+/*
+ * A plan waits this long for a newer one before its build starts: during
+ * a burst of applies (each supersedes the last) nothing is built, so the
+ * builder takes neither CPU nor cache from the applies' compiles, and no
+ * build is thrown away half-done (rte_acl_build cannot be interrupted).
+ */
+#define VS_MERGE_SETTLE_MS 200
+
 struct vs_merger {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -157,6 +166,7 @@ struct vs_merger {
 	struct acl_merge *running;      /* being built */
 	struct acl_merge *done;         /* built, to attach */
 	uint32_t pending_gen, running_gen, done_gen;    /* policy gens */
+	uint64_t pending_at;            /* mono_ns when pending was set */
 	uint64_t done_ns;               /* its build, wall time */
 	/* Control thread: */
 	uint64_t t_plan;                /* when the newest plan was made */
@@ -201,6 +211,23 @@ merger_run_one(struct vs_merger *mg)
 	pthread_mutex_lock(&mg->lock);
 }
 
+/* Wait (lock held) until pending has been the newest plan for
+ * VS_MERGE_SETTLE_MS, or something changes. @return true: build it now. */
+static bool
+merger_settled(struct vs_merger *mg)
+{
+	uint64_t due = mg->pending_at + VS_MERGE_SETTLE_MS * 1000000ull;
+	struct timespec ts;
+
+	if (mono_ns() >= due)
+		return true;
+	/* The condition variable's clock: CLOCK_MONOTONIC (merger_get). */
+	ts.tv_sec = (time_t)(due / 1000000000ull);
+	ts.tv_nsec = (long)(due % 1000000000ull);
+	pthread_cond_timedwait(&mg->cond, &mg->lock, &ts);
+	return false;
+}
+
 static void *
 merger_main(void *arg)
 {
@@ -213,7 +240,7 @@ merger_main(void *arg)
 	while (!mg->quit) {
 		if (mg->pending == NULL)
 			pthread_cond_wait(&mg->cond, &mg->lock);
-		else
+		else if (merger_settled(mg))
 			merger_run_one(mg);
 	}
 	pthread_mutex_unlock(&mg->lock);
@@ -224,6 +251,7 @@ static struct vs_merger *
 merger_get(struct vs *vs)
 {
 	struct vs_merger *mg = vs->merger;
+	pthread_condattr_t ca;
 	int rc;
 
 	if (mg != NULL)
@@ -232,7 +260,10 @@ merger_get(struct vs *vs)
 	if (mg == NULL)
 		return NULL;
 	pthread_mutex_init(&mg->lock, NULL);
-	pthread_cond_init(&mg->cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&mg->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	vs->merger = mg;
 	rc = rte_ctrl_thread_create(&mg->tid, "npvs-merge", NULL, merger_main,
 			mg);
@@ -307,6 +338,7 @@ merge_start(struct vs *vs, struct vs_policy *p, struct vs_policy *old)
 	drop = mg->pending;
 	mg->pending = m;
 	mg->pending_gen = p != NULL ? p->gen : 0;
+	mg->pending_at = mono_ns();
 	if (mg->running != NULL)
 		acl_merge_cancel(mg->running);
 	pthread_cond_signal(&mg->cond);

@@ -41,6 +41,8 @@ section_update() {
 		gen_add "net_pcap0,rx_pcap=$pcap,infinite_rx=1" ||
 		{ result '"kind":"update"' "\"res\":$CELL"; return; }
 	sleep $((WARMUP + 1))   # the flows established, the table warm
+	# and the cluster's merged policy contexts built (run.sh merge_done)
+	wait_for 60 merge_done || bench_log "update: policy merge not done"
 	out=$(python3 "$BENCH_DIR/update.py" --npvsd "$NPVSD_SOCK" \
 		--npvsctl "$NPVSCTL" --dir "$NPVS_TMP" --applies "$UPD_APPLIES" \
 		--rules "$UPD_RULES" --window "$WINDOW" --dport "$DPORT") ||
