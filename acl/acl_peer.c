@@ -151,6 +151,7 @@ struct pref {
 	const struct acl_peer *pe;
 	uint32_t pol;
 	uint32_t scope;         /* podSelector alone: the policy's ns */
+	bool done;              /* target made in prefs_dir */
 };
 
 static uint64_t
@@ -319,10 +320,12 @@ prefs_dir(struct acl_cc *cc, uint32_t pol, enum acl_dir d, struct pref **v,
 			scope = !pe->has_ns_sel && !pe->has_ipblock ?
 				cc->pols[pol].ns : UINT32_MAX;
 			(*v)[(*n)++] = (struct pref){ peer_hash(pe, scope),
-				target_at(cc, pol, d, i, j), pe, pol, scope };
-			/* now, while pe is in the cache (the runs below
-			 * visit peers in hash order) */
-			target_simple(pe, (*v)[*n - 1].t);
+				target_at(cc, pol, d, i, j), pe, pol, scope,
+				false };
+			/* now, while pe and t are in the cache (the runs
+			 * below visit peers in hash order) */
+			(*v)[*n - 1].t->uses = 1;
+			(*v)[*n - 1].done = target_simple(pe, (*v)[*n - 1].t);
 		}
 	}
 	return 0;
@@ -347,7 +350,6 @@ prefs_run(struct acl_cc *cc, struct pref *v, uint32_t n)
 		rc = target_compute(cc, v[i].pol, v[i].pe, v[i].t);
 		if (rc != 0)
 			return rc;
-		v[i].t->uses = 1;
 	}
 	return 0;
 }
@@ -379,7 +381,8 @@ acl_cc_targets(struct acl_cc *cc)
 	for (i = 0; i < n && rc == 0; i = j) {
 		for (j = i + 1; j < n && v[j].hash == v[i].hash; j++)
 			;
-		rc = prefs_run(cc, v + i, j - i);
+		if (j - i > 1 || !v[i].done)    /* else nothing to do */
+			rc = prefs_run(cc, v + i, j - i);
 	}
 	free(v);
 	return rc == 0 ? 0 : acl_cc_fail(cc, rc, "out of memory");
