@@ -36,9 +36,9 @@
 
 #define ALG_RULES 384           /* representative context: rules */
 #define ALG_SLICES 24           /* ... slices (policies x direction) */
-#define ALG_KEYS 4096           /* keys timed per method and round */
+#define ALG_KEYS 2048           /* keys timed per method and round */
 #define ALG_BURST 32            /* the data path's burst */
-#define ALG_ROUNDS 5            /* best of, methods interleaved */
+#define ALG_ROUNDS 15           /* best of, methods interleaved */
 
 RTE_ACL_RULE_DEF(alg_rule4, ACL_F4_NUM);
 
