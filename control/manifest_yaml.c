@@ -224,12 +224,29 @@ static const char *const yaml_specials[] = { ".inf", ".Inf", ".INF",
 	"+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
 	".nan", ".NaN", ".NAN", NULL };
 
+/*
+ * Whether a plain scalar can be anything but a string: every null, bool
+ * and special word above is at most 5 bytes and starts with one of these
+ * (or is empty); a number starts with a digit, sign or dot. Most keys and
+ * values ("name", "ingress", "app") are strings at the first byte, with no
+ * 40 string comparisons.
+ */
+static bool plain_maybe_typed(const char *s, size_t len)
+{
+	if (len == 0 || (s[0] >= '0' && s[0] <= '9') || s[0] == '-' ||
+			s[0] == '+' || s[0] == '.')
+		return true;
+	return len <= 5 && strchr("~nNyYtTfFoO", s[0]) != NULL;
+}
+
 /* A plain scalar, resolved. *bad is set for values JSON cannot hold. */
 static json_t *resolve_plain(const char *s, size_t len, bool *bad)
 {
 	long long i;
 	double d;
 
+	if (!plain_maybe_typed(s, len))
+		return json_stringn(s, len);
 	if (is_one_of(s, yaml_nulls))
 		return json_null();
 	if (is_one_of(s, yaml_trues))
@@ -293,11 +310,21 @@ static json_t *scalar_value(struct yl *y, const yaml_event_t *ev)
 /* A mapping key as Kubernetes sees it: scalars become their string form. */
 static char *key_string(struct yl *y, const yaml_event_t *ev)
 {
-	json_t *v = scalar_value(y, ev);
+	const char *s = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
 	char buf[64];
 	char *k = NULL;
+	json_t *v;
 
-	if (v == NULL)
+	/* An untagged key that stays a string: copied, no JSON value made. */
+	if (ev->data.scalar.tag == NULL && strlen(s) == len &&
+			(ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+			!plain_maybe_typed(s, len))) {
+		if ((k = strdup(s)) == NULL)
+			nomem(y);
+		return k;
+	}
+	if ((v = scalar_value(y, ev)) == NULL)
 		return NULL;
 	if (json_is_string(v))
 		k = strdup(json_string_value(v));

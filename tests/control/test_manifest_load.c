@@ -341,7 +341,8 @@ static void test_yaml_scalars(void **state)
 		"kind: Namespace\n"
 		"metadata:\n"
 		"  name: x\n"
-		"  labels: {on: \"yes\", n: '1.0', v: \"010\", e: \"\"}\n"
+		"  labels: {on: \"yes\", n: '1.0', v: \"010\", e: \"\",\n"
+		"    \"on\": q, offset: o, +1234567: i, 'N': s}\n"
 		"---\n"
 		"apiVersion: networking.k8s.io/v1\n"
 		"kind: NetworkPolicy\n"
@@ -377,11 +378,16 @@ static void test_yaml_scalars(void **state)
 	 * booleans, and reach the API server as "true" and "false".
 	 */
 	l = &m.namespaces[0].labels;
-	assert_int_equal(l->n, 4);
+	assert_int_equal(l->n, 8);
 	assert_string_equal(label(l, "true"), "yes");
 	assert_string_equal(label(l, "false"), "1.0");
 	assert_string_equal(label(l, "v"), "010");
 	assert_string_equal(label(l, "e"), "");
+	/* A quoted key, a long plain word, a long signed int, quoted N. */
+	assert_string_equal(label(l, "on"), "q");
+	assert_string_equal(label(l, "offset"), "o");
+	assert_string_equal(label(l, "1234567"), "i");
+	assert_string_equal(label(l, "N"), "s");
 	done(&s, &m);
 }
 
