@@ -554,13 +554,14 @@ static int shift_positions(json_t *pos, uint32_t line0, uint32_t col0)
  * YAML gives them, when it reads to the same value (JSON is nearly YAML).
  */
 static void json_positions(const char *source, const char *buf, size_t off,
-		size_t len, struct manifest_doc *d)
+		size_t len, uint32_t pos_depth, struct manifest_doc *d)
 {
 	struct manifest_doc *ydocs = NULL;
 	uint32_t yn = 0, line0, col0;
 	struct ctl_err scratch;
 
-	if (manifest_yaml_parse(source, buf + off, len, &ydocs, &yn, &scratch) < 0)
+	if (manifest_yaml_parse_depth(source, buf + off, len, pos_depth, &ydocs,
+			&yn, &scratch) < 0)
 		return;
 	line_col(buf, off, &line0, &col0);
 	if (yn == 1 && json_equal(d->root, ydocs[0].root) &&
@@ -571,8 +572,10 @@ static void json_positions(const char *source, const char *buf, size_t off,
 	manifest_docs_free(ydocs, yn);
 }
 
-int manifest_json_parse(const char *source, const char *buf, size_t len,
-		struct manifest_doc **docs, uint32_t *n_docs, struct ctl_err *err)
+/* manifest_json_parse() with positions down to pos_depth (manifest_priv.h) */
+static int json_parse_depth(const char *source, const char *buf, size_t len,
+		uint32_t pos_depth, struct manifest_doc **docs, uint32_t *n_docs,
+		struct ctl_err *err)
 {
 	struct manifest_doc *d = NULL, *grown;
 	uint32_t n = 0;
@@ -602,7 +605,8 @@ int manifest_json_parse(const char *source, const char *buf, size_t len,
 		d[n].root = v;
 		d[n].pos = NULL;
 		d[n].line = lines_before(buf, off) + 1;
-		json_positions(source, buf, off, (size_t)je.position, &d[n]);
+		json_positions(source, buf, off, (size_t)je.position, pos_depth,
+				&d[n]);
 		n++;
 		off += (size_t)je.position;
 		while (off < len && strchr(" \t\r\n", buf[off]) != NULL && buf[off])
@@ -613,22 +617,52 @@ int manifest_json_parse(const char *source, const char *buf, size_t len,
 	return 0;
 }
 
-/* Parse one text (a file, standard input or a buffer) into staged objects. */
-static int load_text(struct load *ld, const char *source, const char *buf,
-		size_t len, bool json)
+int manifest_json_parse(const char *source, const char *buf, size_t len,
+		struct manifest_doc **docs, uint32_t *n_docs, struct ctl_err *err)
+{
+	return json_parse_depth(source, buf, len, UINT32_MAX, docs, n_docs, err);
+}
+
+/*
+ * Positions a load keeps at first: the root's members and "/items/N",
+ * which give every object's line; deeper ones only place an error.
+ */
+#define LOAD_POS_DEPTH 2
+
+/* Parse a text and load its documents, positions down to pos_depth. */
+static int parse_load(struct load *ld, const char *source, const char *buf,
+		size_t len, bool json, uint32_t pos_depth)
 {
 	struct manifest_doc *docs = NULL;
 	uint32_t n = 0;
 	int rc;
 
-	if (len > MANIFEST_INPUT_MAX)
-		return manifest_err_loc(ld->err, EFBIG, source, 0, 0, "larger than %u " \
-				"bytes", MANIFEST_INPUT_MAX);
-	rc = json ? manifest_json_parse(source, buf, len, &docs, &n, ld->err) :
-		manifest_yaml_parse(source, buf, len, &docs, &n, ld->err);
+	rc = json ? json_parse_depth(source, buf, len, pos_depth, &docs, &n,
+			ld->err) : manifest_yaml_parse_depth(source, buf, len,
+			pos_depth, &docs, &n, ld->err);
 	for (uint32_t i = 0; rc == 0 && i < n; i++)
 		rc = load_doc(ld, source, &docs[i]);
 	manifest_docs_free(docs, n);
+	return rc;
+}
+
+/*
+ * Parse one text (a file, standard input or a buffer) into staged objects.
+ * A refused object is loaded again from a parse with every position, for
+ * the line and column of its error (the load fails either way; what the
+ * second pass stages is dropped with the rest).
+ */
+static int load_text(struct load *ld, const char *source, const char *buf,
+		size_t len, bool json)
+{
+	int rc;
+
+	if (len > MANIFEST_INPUT_MAX)
+		return manifest_err_loc(ld->err, EFBIG, source, 0, 0, "larger than %u " \
+				"bytes", MANIFEST_INPUT_MAX);
+	rc = parse_load(ld, source, buf, len, json, LOAD_POS_DEPTH);
+	if (rc == -EINVAL)
+		(void)parse_load(ld, source, buf, len, json, UINT32_MAX);
 	return rc;
 }
 

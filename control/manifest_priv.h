@@ -63,6 +63,17 @@ struct manifest_doc {
 int manifest_yaml_parse(const char *source, const char *buf, size_t len,
 		struct manifest_doc **docs, uint32_t *n_docs, struct ctl_err *err);
 
+/**
+ * manifest_yaml_parse() recording positions only down to depth pos_depth
+ * (0: the root, 1: its members, 2: "/items/N"...; UINT32_MAX: all). Enough
+ * for the lines of objects; a load does this first and parses again with
+ * every position only to place an error (a position map costs two
+ * allocations per node).
+ */
+int manifest_yaml_parse_depth(const char *source, const char *buf,
+		size_t len, uint32_t pos_depth, struct manifest_doc **docs,
+		uint32_t *n_docs, struct ctl_err *err);
+
 /** Free documents from manifest_yaml_parse() or manifest_json_parse(). */
 void manifest_docs_free(struct manifest_doc *docs, uint32_t n);
 

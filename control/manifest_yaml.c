@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@ struct yl {
 	json_t *root;           /* the finished document root */
 	bool have_root;
 	json_t *pos;            /* pointer -> MANIFEST_POS(line, col) */
+	uint32_t pos_depth;     /* deepest node whose position is kept */
 	json_t *anchors;        /* name -> node */
 	uint64_t n_nodes;       /* nodes made, aliases expanded */
 	struct manifest_doc *docs;
@@ -121,8 +123,11 @@ static void path_pop(struct yl *y, size_t len)
 
 static int pos_record(struct yl *y, yaml_mark_t m)
 {
-	json_t *v = json_integer(MANIFEST_POS(m.line + 1, m.column + 1));
+	json_t *v;
 
+	if (y->depth > y->pos_depth)
+		return 0;
+	v = json_integer(MANIFEST_POS(m.line + 1, m.column + 1));
 	if (v == NULL || json_object_set_new(y->pos, y->path ? y->path : "", v))
 		return -ENOMEM;
 	return 0;
@@ -703,6 +708,14 @@ void manifest_docs_free(struct manifest_doc *docs, uint32_t n)
 int manifest_yaml_parse(const char *source, const char *buf, size_t len,
 		struct manifest_doc **docs, uint32_t *n_docs, struct ctl_err *err)
 {
+	return manifest_yaml_parse_depth(source, buf, len, UINT32_MAX, docs,
+			n_docs, err);
+}
+
+int manifest_yaml_parse_depth(const char *source, const char *buf,
+		size_t len, uint32_t pos_depth, struct manifest_doc **docs,
+		uint32_t *n_docs, struct ctl_err *err)
+{
 	struct yl *y = calloc(1, sizeof(*y));
 	yaml_parser_t p;
 	yaml_event_t ev;
@@ -711,6 +724,7 @@ int manifest_yaml_parse(const char *source, const char *buf, size_t len,
 
 	if (y == NULL)
 		return manifest_err_loc(err, ENOMEM, source, 0, 0, "out of memory");
+	y->pos_depth = pos_depth;
 	y->source = source;
 	y->err = err;
 	yaml_parser_initialize(&p);
