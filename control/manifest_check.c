@@ -44,24 +44,45 @@ static size_t path_add(struct manifest_ctx *c, const char *seg)
 	return old;
 }
 
+/* Append n bytes of seg when they fit (with the NUL), as path_add(). */
+static void path_addn(struct manifest_ctx *c, const char *seg, size_t n)
+{
+	if (c->path_len + n + 1 < sizeof(c->path)) {
+		memcpy(c->path + c->path_len, seg, n);
+		c->path_len += n;
+		c->path[c->path_len] = '\0';
+	}
+}
+
 size_t manifest_push(struct manifest_ctx *c, const char *key)
 {
 	size_t old = path_add(c, "/");
-	char one[2] = { 0, 0 };
 
 	for (const char *k = key; *k != '\0'; k++) {
-		one[0] = *k;
-		path_add(c, *k == '~' ? "~0" : *k == '/' ? "~1" : one);
+		if (*k == '~')
+			path_addn(c, "~0", 2);
+		else if (*k == '/')
+			path_addn(c, "~1", 2);
+		else
+			path_addn(c, k, 1);
 	}
 	return old;
 }
 
+/* "/idx" without snprintf: every element of every array comes here. */
 size_t manifest_push_idx(struct manifest_ctx *c, size_t idx)
 {
-	char seg[32];
+	char seg[24];
+	size_t i = sizeof(seg);
+	size_t old = c->path_len;
 
-	snprintf(seg, sizeof(seg), "/%zu", idx);
-	return path_add(c, seg);
+	do {
+		seg[--i] = (char)('0' + idx % 10);
+		idx /= 10;
+	} while (idx > 0);
+	seg[--i] = '/';
+	path_addn(c, seg + i, sizeof(seg) - i);
+	return old;
 }
 
 void manifest_pop(struct manifest_ctx *c, size_t len)

@@ -247,18 +247,20 @@ static bool plain_maybe_typed(const char *s, size_t len)
 /* A plain scalar, resolved. *bad is set for values JSON cannot hold. */
 static json_t *resolve_plain(const char *s, size_t len, bool *bad)
 {
+	/* No word of the lists is longer than 5 or starts with a digit. */
+	bool word = len <= 5 && !(s[0] >= '0' && s[0] <= '9');
 	long long i;
 	double d;
 
 	if (!plain_maybe_typed(s, len))
 		return json_stringn(s, len);
-	if (is_one_of(s, yaml_nulls))
+	if (word && is_one_of(s, yaml_nulls))
 		return json_null();
-	if (is_one_of(s, yaml_trues))
+	if (word && is_one_of(s, yaml_trues))
 		return json_true();
-	if (is_one_of(s, yaml_falses))
+	if (word && is_one_of(s, yaml_falses))
 		return json_false();
-	if (is_one_of(s, yaml_specials)) {
+	if (word && is_one_of(s, yaml_specials)) {
 		*bad = true;
 		return NULL;
 	}
@@ -395,6 +397,8 @@ static int node_begin(struct yl *y, yaml_mark_t mark, size_t *saved)
 			return fail(y, mark, "%smore than one root node", "");
 		return pos_record(y, mark) ? nomem(y) : 0;
 	}
+	if (y->depth > y->pos_depth)
+		return 0;       /* no position kept: no pointer needed */
 	if (json_is_array(f->node)) {
 		rc = path_push_idx(y, json_array_size(f->node));
 	} else {
