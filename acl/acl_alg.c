@@ -12,13 +12,12 @@
  * the same keys in data-path bursts, and keeps the fastest. The result
  * goes into every acl_compile() (opts.classify_alg).
  *
- * The field layout below repeats acl_build.c's cfg4 (acl_fields.h is the
- * source of both); a change of the key layout changes both.
+ * The context uses acl_build.c's field layout (acl_rte_config).
  *
  * Thread-safety: control thread only (rte_acl_create/build/free). The
  * measurement classifies on the calling thread only.
  */
-#include "acl_ruleset.h"
+#include "acl_priv.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -41,23 +40,6 @@
 #define ALG_ROUNDS 15           /* best of, methods interleaved */
 
 RTE_ACL_RULE_DEF(alg_rule4, ACL_F4_NUM);
-
-#define FDEF(t, sz, f, in, s, m) \
-	{ .type = RTE_ACL_FIELD_TYPE_##t, .size = sz, .field_index = f, \
-	  .input_index = in, .offset = offsetof(s, m) }
-
-static const struct rte_acl_config alg_cfg4 = {
-	.num_categories = 1,
-	.num_fields = ACL_F4_NUM,
-	.defs = {
-		FDEF(BITMASK, 1, ACL_F4_PROTO, 0, struct acl_key4, proto),
-		FDEF(MASK, 4, ACL_F4_SLICE, 1, struct acl_key4, slice),
-		FDEF(RANGE, 2, ACL_F4_SPORT, 2, struct acl_key4, sport),
-		FDEF(RANGE, 2, ACL_F4_DPORT, 2, struct acl_key4, dport),
-		FDEF(RANGE, 4, ACL_F4_IDENTITY, 3, struct acl_key4, identity),
-		FDEF(MASK, 4, ACL_F4_ADDR, 4, struct acl_key4, peer_addr),
-	},
-};
 
 static const char *const alg_names[ACL_ALG_NUM] = {
 	[RTE_ACL_CLASSIFY_DEFAULT] = "auto",
@@ -165,7 +147,7 @@ ctx_representative(void)
 	rc = rte_acl_add_rules(ctx, (const struct rte_acl_rule *)rules,
 		ALG_RULES);
 	if (rc == 0)
-		rc = rte_acl_build(ctx, &alg_cfg4);
+		rc = rte_acl_build(ctx, acl_rte_config(ACL_FAM_4));
 	if (rc != 0)
 		goto err;
 	free(rules);
@@ -193,21 +175,12 @@ keys_make(struct acl_key4 *k, const uint8_t **kp, uint32_t n)
 	}
 }
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* ns per key of one pass over all keys, in bursts. */
 static double
 time_alg(const struct rte_acl_ctx *ctx, int alg, const uint8_t **kp,
 		uint32_t *res, uint32_t n)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = acl_now_ns();
 	uint32_t i, b;
 
 	for (i = 0; i < n; i += b) {
@@ -216,7 +189,7 @@ time_alg(const struct rte_acl_ctx *ctx, int alg, const uint8_t **kp,
 				(enum rte_acl_classify_alg)alg) != 0)
 			return -1;
 	}
-	return (double)(now_ns() - t0) / n;
+	return (double)(acl_now_ns() - t0) / n;
 }
 
 /* Best of ALG_ROUNDS per supported method, methods interleaved so that a

@@ -77,6 +77,12 @@ static const struct rte_acl_config cfg6 = {
 	},
 };
 
+const struct rte_acl_config *
+acl_rte_config(int fam)
+{
+	return fam == ACL_FAM_4 ? &cfg4 : &cfg6;
+}
+
 /* Process-wide: rte_acl_create() with a live name returns the live context. */
 static uint64_t ctx_seq;
 
@@ -240,7 +246,7 @@ acl_shctx_build(const char *name, int socket_id, int fam, uint32_t group,
 	rc = s->ctx == NULL ? -rte_errno : ctx_fill(s->ctx, fam, group, rules,
 		n);
 	if (rc == 0)
-		rc = rte_acl_build(s->ctx, fam == ACL_FAM_4 ? &cfg4 : &cfg6);
+		rc = rte_acl_build(s->ctx, acl_rte_config(fam));
 	if (rc != 0) {
 		ACL_LOG(ERR, "context %s (%u rules): %s", cname, n,
 			strerror(-rc));

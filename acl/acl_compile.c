@@ -38,15 +38,6 @@ acl_cc_fail(struct acl_cc *cc, int code, const char *fmt, ...)
 	return code;
 }
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 void
 acl_compile_timing_last(struct acl_compile_timing *t)
 {
@@ -58,7 +49,7 @@ static void
 timing_step(const char *name, uint64_t *t)
 {
 	struct acl_compile_timing *tm = &last_timing;
-	uint64_t now = now_ns();
+	uint64_t now = acl_now_ns();
 
 	if (tm->n_steps < ACL_TIMING_STEPS_MAX) {
 		tm->name[tm->n_steps] = name;
@@ -190,7 +181,7 @@ cc_stats(struct acl_cc *cc, uint64_t t0)
 		}
 	}
 	st->mem_size = st->acl_mem_size + tables_size(rs);
-	st->build_ns = now_ns() - t0;
+	st->build_ns = acl_now_ns() - t0;
 }
 
 /* The compile steps, in order (see acl_priv.h). */
@@ -221,7 +212,7 @@ cc_run(struct acl_cc *cc)
 	int rc = 0;
 
 	line[0] = '\0';
-	t = now_ns();
+	t = acl_now_ns();
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]) && rc == 0; i++) {
 		rc = steps[i].fn(cc);
 		timing_step(steps[i].name, &t);
@@ -256,7 +247,7 @@ acl_compile(const struct acl_model *m, const struct acl_compile_opts *opts,
 	struct acl_compile_opts o = { 0 };
 	struct acl_cc cc;
 	struct acl_err tmp;
-	uint64_t t0 = now_ns(), t = t0;
+	uint64_t t0 = acl_now_ns(), t = t0;
 	int rc;
 
 	memset(&last_timing, 0, sizeof(last_timing));
@@ -291,19 +282,19 @@ acl_compile(const struct acl_model *m, const struct acl_compile_opts *opts,
 	rc = cc_run(&cc);
 	if (rc != 0)
 		goto fail;
-	t = now_ns();
+	t = acl_now_ns();
 	cc_stats(&cc, t0);
 	log_done(&cc);
 	cc_free(&cc);
 	timing_step("stats", &t);
-	last_timing.total_ns = now_ns() - t0;
+	last_timing.total_ns = acl_now_ns() - t0;
 	return cc.rs;
 fail:
 	ACL_LOG(ERR, "compile %s: %s", o.name, err->msg);
 	acl_ruleset_free(cc.rs);
 	cc_free(&cc);
 	last_timing.rc = rc;
-	last_timing.total_ns = now_ns() - t0;
+	last_timing.total_ns = acl_now_ns() - t0;
 	rte_errno = -rc;
 	return NULL;
 }

@@ -60,15 +60,6 @@ struct acl_merge {
 	int cancel;             /* atomic */
 };
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* The run of slice sl's rules in s (sorted by slice): *off, count. */
 static uint32_t
 slice_run(const struct acl_shctx *s, uint32_t sl, uint32_t *off)
@@ -322,12 +313,12 @@ acl_merge_build(struct acl_merge *m)
 			rc = rc ? rc : j->rc;
 			continue;
 		}
-		t = now_ns();
+		t = acl_now_ns();
 		mem = acl_heap_used();
 		j->rc = acl_shctx_build("npvs-merge", m->socket_id, j->fam,
 			j->group, j->rules, j->n, &j->out);
 		mem = acl_heap_used() - mem;
-		j->ns = now_ns() - t;
+		j->ns = acl_now_ns() - t;
 		/* Other threads allocate too: an estimate, never negative. */
 		j->mem = (int64_t)mem > 0 ? mem : 0;
 		if (j->rc == 0)

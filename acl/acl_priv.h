@@ -31,10 +31,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "acl_model.h"
 #include "acl_ruleset.h"
 
+struct rte_acl_config;
 struct rte_acl_ctx;
 
 /** Family index used for per-family arrays: 0 IPv4, 1 IPv6. */
@@ -63,6 +65,16 @@ static inline uint32_t
 acl_fam_addr_len(int fam)
 {
 	return fam == ACL_FAM_4 ? 4 : 16;
+}
+
+/** CLOCK_MONOTONIC in ns (compile steps, merge builds, method timing). */
+static inline uint64_t
+acl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* ---- growable arrays ---- */
@@ -410,6 +422,9 @@ int acl_cc_emit_ids(struct acl_cc *cc, int fam, struct acl_crule *tmpl,
 
 /** Resolve opts->classify_alg (0: SSE when supported); 0 or -ENOTSUP/-EINVAL. */
 int acl_alg_resolve(int want, int *alg);
+
+/** The rte_acl field layout of a family's contexts (acl_fields.h). */
+const struct rte_acl_config *acl_rte_config(int fam);
 
 /** Drop a reference to a shared context; frees it at zero. */
 void acl_shctx_put(struct acl_shctx *s);
