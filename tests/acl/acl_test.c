@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,15 @@
 #include <rte_eal.h>
 
 #include "ref_policy.h"
+
+/* EAL leaves its (empty, --no-shconf) runtime directory behind. */
+static char eal_dir[PATH_MAX];
+
+static void
+eal_dir_remove(void)
+{
+	rmdir(eal_dir);
+}
 
 void
 at_eal_init(void)
@@ -34,6 +44,8 @@ at_eal_init(void)
 		(int)getpid());
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0)
 		fail_msg("rte_eal_init failed");
+	snprintf(eal_dir, sizeof(eal_dir), "%s", rte_eal_get_runtime_dir());
+	atexit(eal_dir_remove);
 	done = true;
 }
 

@@ -13,6 +13,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -105,6 +106,15 @@ struct fixture {
 	struct ctl_ctx ctx;
 };
 
+/* EAL leaves its (empty, --no-shconf) runtime directory behind. */
+static char eal_dir[PATH_MAX];
+
+static void
+eal_dir_remove(void)
+{
+	rmdir(eal_dir);
+}
+
 static void
 eal_init(void)
 {
@@ -121,6 +131,8 @@ eal_init(void)
 			(int)getpid());
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0)
 		fail_msg("rte_eal_init failed");
+	snprintf(eal_dir, sizeof(eal_dir), "%s", rte_eal_get_runtime_dir());
+	atexit(eal_dir_remove);
 	done = true;
 }
 
