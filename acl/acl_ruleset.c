@@ -25,6 +25,17 @@ fill(uint32_t *v, uint32_t n, uint32_t x)
 		v[i] = x;
 }
 
+/* One rte_acl call with the ruleset's method (rs->alg > 0) or the context's. */
+static inline int
+ctx_classify(const struct acl_ruleset *rs, const struct acl_shctx *s,
+		const uint8_t **kp, uint32_t *res, uint32_t n)
+{
+	return rs->alg > 0 ?
+		rte_acl_classify_alg(s->ctx, kp, res, n, 1,
+			(enum rte_acl_classify_alg)rs->alg) :
+		rte_acl_classify(s->ctx, kp, res, n, 1);
+}
+
 /* Keys classified per rte_acl call: a copy of this many lives on the stack. */
 #define CHUNK 64
 
@@ -57,10 +68,7 @@ classify_slice(const struct acl_ruleset *rs, const struct acl_shctx *s,
 			kp[i] = (const uint8_t *)&buf.k6[i];
 		}
 	}
-	rc = rs->alg > 0 ?
-		rte_acl_classify_alg(s->ctx, kp, res, n, 1,
-			(enum rte_acl_classify_alg)rs->alg) :
-		rte_acl_classify(s->ctx, kp, res, n, 1);
+	rc = ctx_classify(rs, s, kp, res, n);
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < n; i++)
@@ -101,12 +109,7 @@ static int
 classify_merged(const struct acl_ruleset *rs, const struct acl_shctx *s,
 		const uint8_t **keys, uint32_t *verdicts, uint32_t n)
 {
-	if (n == 0)
-		return 0;
-	return rs->alg > 0 ?
-		rte_acl_classify_alg(s->ctx, keys, verdicts, n, 1,
-			(enum rte_acl_classify_alg)rs->alg) :
-		rte_acl_classify(s->ctx, keys, verdicts, n, 1);
+	return n == 0 ? 0 : ctx_classify(rs, s, keys, verdicts, n);
 }
 
 int

@@ -797,12 +797,12 @@ static uint8_t
 deny_sides(struct vs_ct_wk *cw, const struct ct_pkt *cp,
 		const struct vs_pkt_meta *pm, uint32_t *ep)
 {
-	/* The opener is the packet's source unless this is a reply. */
-	bool fwd = cp->from_a == cp->opener_a;
-	uint32_t src_nh = fwd ? pm->src_nh : pm->dst_nh;
-	uint32_t dst_nh = fwd ? pm->dst_nh : pm->src_nh;
+	uint32_t nh[2], src_nh, dst_nh;
 	uint8_t dir = 0;
 
+	ends_nh(cp, pm, nh);    /* the opener's egress, the peer's ingress */
+	src_nh = nh[0];
+	dst_nh = nh[1];
 	*ep = VS_NH_MISS;
 	if (cp->verdict[ACL_DIR_EGRESS] == ACL_VERDICT_DENY) {
 		dir |= 1;

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # tests/integration/policy_lib.sh: helpers of the policy tests
-# (test_policy_enforce.sh, test_policy_refused.sh, test_reach_agrees.sh),
+# (test_policy_enforce.sh, test_policy_refused.sh, test_reach_agrees.sh,
+# test_trace.sh, test_policy_merge.sh),
 # on top of lib.sh: kernel pods attached to npvsd with a MAC, echo servers
 # in them (policy_probe.py), and probes that must pass or must be denied.
 #
@@ -28,6 +29,22 @@ pol_pod() {
 	npvsctl endpoint add "$ns/$name" --port "$pod" --ip "$ip" \
 		--mac "$(pod_mac "$pod")" >/dev/null ||
 		npvs_fail "endpoint add $ns/$name"
+}
+
+# pol_start_abc: npvsd with the default configuration and three pods of
+# namespace t, a, b and c, at $A, $B and $C (set here: 10.244.1.2 to .4),
+# their ports up.
+pol_start_abc() {
+	local p
+	A=10.244.1.2 B=10.244.1.3 C=10.244.1.4
+	npvsd_config_write >"$NPVS_TMP/npvsd.yaml" </dev/null
+	npvsd_start "$NPVS_TMP/npvsd.yaml"
+	pol_pod a t "$A"
+	pol_pod b t "$B"
+	pol_pod c t "$C"
+	for p in a b c; do
+		wait_for 10 npvs_port_up "$p" || npvs_fail "port $p not up"
+	done
 }
 
 # pol_serve POD PORT[/tcp|/udp]...: echo servers in the pod (both

@@ -14,17 +14,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/policy_lib.sh"
 npvs_init pmg "$@"
 npvs_need nc python3 ethtool ss
 
-A=10.244.1.2 B=10.244.1.3 C=10.244.1.4
 M=$NPVS_TMP
-
-npvsd_config_write >"$M/npvsd.yaml" </dev/null
-npvsd_start "$M/npvsd.yaml"
-pol_pod a t $A
-pol_pod b t $B
-pol_pod c t $C
-for p in a b c; do
-	wait_for 10 npvs_port_up "$p" || npvs_fail "port $p not up"
-done
+pol_start_abc
 pol_serve_bg b 8080/tcp 9090/tcp
 pol_serve_bg c 7070/tcp 7071/tcp 7072/tcp
 pol_serve_ready

@@ -87,18 +87,8 @@ model(bool with_tcp80)
 static void
 publish(bool with_tcp80)
 {
-	struct acl_model *m = model(with_tcp80);
-	struct acl_compile_opts o = { .name = "tct", .socket_id = SOCKET_ID_ANY,
-		.prev = vs_policy_get(T.vs) };
-	struct acl_err e;
-	struct acl_ruleset *rs = acl_compile(m, &o, &e);
-	char err[256] = "";
+	struct acl_ruleset *rs = tu_policy_publish(&T, model(with_tcp80), "tct");
 
-	acl_model_free(m);
-	if (rs == NULL)
-		fail_msg("acl_compile: %s", e.msg);
-	if (vs_policy_publish(T.vs, rs, err, sizeof(err)) != 0)
-		fail_msg("publish: %s", err);
 	if (with_tcp80)
 		P1_live = rs;
 }

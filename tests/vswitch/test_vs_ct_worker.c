@@ -70,18 +70,7 @@ model(bool extra)
 static void
 publish(bool extra)
 {
-	struct acl_model *m = model(extra);
-	struct acl_compile_opts o = { .name = "tctw", .socket_id = SOCKET_ID_ANY,
-		.prev = vs_policy_get(T.vs) };
-	struct acl_err e;
-	struct acl_ruleset *rs = acl_compile(m, &o, &e);
-	char err[256] = "";
-
-	acl_model_free(m);
-	if (rs == NULL)
-		fail_msg("acl_compile: %s", e.msg);
-	if (vs_policy_publish(T.vs, rs, err, sizeof(err)) != 0)
-		fail_msg("publish: %s", err);
+	tu_policy_publish(&T, model(extra), "tctw");
 }
 
 static int

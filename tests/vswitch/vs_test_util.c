@@ -19,6 +19,8 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "acl_ruleset.h"
+
 void
 tu_config(struct vs_config *c, const char *prefix, unsigned int workers)
 {
@@ -266,4 +268,21 @@ tu_drops(struct tu *t, enum vs_drop d)
 
 	vs_drop_stats(t->vs, v);
 	return v[d];
+}
+
+struct acl_ruleset *
+tu_policy_publish(struct tu *t, struct acl_model *m, const char *name)
+{
+	struct acl_compile_opts o = { .name = name,
+		.socket_id = SOCKET_ID_ANY, .prev = vs_policy_get(t->vs) };
+	struct acl_err e;
+	struct acl_ruleset *rs = acl_compile(m, &o, &e);
+	char err[256] = "";
+
+	acl_model_free(m);
+	if (rs == NULL)
+		fail_msg("acl_compile: %s", e.msg);
+	if (vs_policy_publish(t->vs, rs, err, sizeof(err)) != 0)
+		fail_msg("publish: %s", err);
+	return rs;
 }

@@ -71,6 +71,17 @@ struct rte_mbuf *tu_arp(struct tu *t, const struct rte_ether_addr *src,
 		uint16_t op, uint32_t sip, uint32_t tip);
 struct rte_mbuf *tu_raw(struct tu *t, const void *data, uint16_t len);
 
+struct acl_model;
+struct acl_ruleset;
+
+/*
+ * Compile model m (freed here) with the live ruleset as prev (rte_acl
+ * names from name) and publish it; fails the test on an error.
+ * @return the published ruleset (the switch owns it).
+ */
+struct acl_ruleset *tu_policy_publish(struct tu *t, struct acl_model *m,
+		const char *name);
+
 /* Drop counters, summed. */
 uint64_t tu_drops(struct tu *t, enum vs_drop d);
 
