@@ -117,44 +117,68 @@ vs_stage_parse(struct vs_worker *w, const struct vs_snap *snap,
 	}
 }
 
+/* A packet's LPM results (rte_lpm_lookup_bulk words) into its meta. */
+static inline void
+lookup_set(struct vs_pkt_meta *pm, uint32_t s, uint32_t d)
+{
+	pm->src_nh = (s & RTE_LPM_LOOKUP_SUCCESS) ? s & 0x00ffffff :
+			VS_NH_MISS;
+	pm->dst_nh = (d & RTE_LPM_LOOKUP_SUCCESS) ? d & 0x00ffffff :
+			VS_NH_MISS;
+	/* a remote node's subnet (vs_tunnel.h): no local endpoint */
+	pm->dst_vtep = VS_NH_MISS;
+	if (unlikely(pm->src_nh != VS_NH_MISS && (pm->src_nh & VS_NH_TUNNEL)))
+		pm->src_nh = VS_NH_MISS;
+	if (unlikely(pm->dst_nh != VS_NH_MISS &&
+			(pm->dst_nh & VS_NH_TUNNEL))) {
+		pm->dst_vtep = pm->dst_nh & ~VS_NH_TUNNEL;
+		pm->dst_nh = VS_NH_MISS;
+	}
+}
+
+/*
+ * Both addresses of every IPv4/ARP packet in one rte_lpm_lookup_bulk. A
+ * packet with the addresses of the one before it (a flow's packets in a
+ * row), or with them swapped (a request and its reply), takes that one's
+ * results instead of two more lookups (lk_same: 1 same, 2 swapped).
+ */
 void
 vs_stage_lookup(struct vs_worker *w, const struct vs_snap *snap, uint16_t n)
 {
+	uint32_t ps = 0, pd = 0, s = 0, d = 0;
 	uint16_t i, k = 0;
+	bool have = false;
 
 	for (i = 0; i < n; i++) {
 		const struct vs_pkt_meta *pm = &w->meta[i];
 
 		if (pm->kind != VS_PK_IP4 && pm->kind != VS_PK_ARP)
 			continue;
-		w->lk_ip[k++] = pm->src_ip;
-		w->lk_ip[k++] = pm->dst_ip;
+		w->lk_same[i] = !have ? 0 :
+				pm->src_ip == ps && pm->dst_ip == pd ? 1 :
+				pm->src_ip == pd && pm->dst_ip == ps ? 2 : 0;
+		if (w->lk_same[i] != 0)
+			continue;
+		have = true;
+		ps = pm->src_ip;
+		pd = pm->dst_ip;
+		w->lk_ip[k++] = ps;
+		w->lk_ip[k++] = pd;
 	}
 	if (k == 0)
 		return;
 	rte_lpm_lookup_bulk(snap->routes->lpm, w->lk_ip, w->lk_nh, k);
 	for (i = 0, k = 0; i < n; i++) {
 		struct vs_pkt_meta *pm = &w->meta[i];
-		uint32_t s, d;
 
 		if (pm->kind != VS_PK_IP4 && pm->kind != VS_PK_ARP)
 			continue;
-		s = w->lk_nh[k++];
-		d = w->lk_nh[k++];
-		pm->src_nh = (s & RTE_LPM_LOOKUP_SUCCESS) ? s & 0x00ffffff :
-				VS_NH_MISS;
-		pm->dst_nh = (d & RTE_LPM_LOOKUP_SUCCESS) ? d & 0x00ffffff :
-				VS_NH_MISS;
-		/* a remote node's subnet (vs_tunnel.h): no local endpoint */
-		pm->dst_vtep = VS_NH_MISS;
-		if (unlikely(pm->src_nh != VS_NH_MISS &&
-				(pm->src_nh & VS_NH_TUNNEL)))
-			pm->src_nh = VS_NH_MISS;
-		if (unlikely(pm->dst_nh != VS_NH_MISS &&
-				(pm->dst_nh & VS_NH_TUNNEL))) {
-			pm->dst_vtep = pm->dst_nh & ~VS_NH_TUNNEL;
-			pm->dst_nh = VS_NH_MISS;
+		if (w->lk_same[i] == 0) {
+			s = w->lk_nh[k++];
+			d = w->lk_nh[k++];
 		}
+		lookup_set(pm, w->lk_same[i] == 2 ? d : s,
+				w->lk_same[i] == 2 ? s : d);
 	}
 }
 

@@ -193,6 +193,7 @@ struct vs_worker {
 	struct vs_pkt_meta meta[VS_BURST];
 	uint32_t lk_ip[2 * VS_BURST];
 	uint32_t lk_nh[2 * VS_BURST];
+	uint8_t lk_same[VS_BURST];      /**< vs_stage_lookup */
 	uint16_t n_free;
 	struct rte_mbuf *free[VS_BURST];
 
@@ -221,7 +222,10 @@ struct vs_ep {
 
 struct vs {
 	struct vs_config cfg;
-	struct vs_snap *snap;           /**< published: workers load-acquire */
+	/* What the workers load on every poll, on a line of its own: no
+	 * store of the control thread's makes them fetch it again. */
+	struct vs_snap *snap __rte_cache_aligned; /**< published: workers
+						     *  load-acquire */
 	uint32_t stop;                  /**< atomic: workers leave their loop */
 
 	struct rte_rcu_qsbr *qsv;
@@ -231,7 +235,7 @@ struct vs {
 	bool launched;
 
 	/* control thread state */
-	uint64_t gen;
+	uint64_t gen __rte_cache_aligned;
 	struct vs_port_list ports;
 	uint32_t n_ports;
 	unsigned int vdev_seq;          /**< net_vhost<N>, net_af_packet<N> */
