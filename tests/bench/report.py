@@ -296,7 +296,45 @@ def vhost(rs):
     for k in ("delivered", "switch rx"):
         a, b = res.get(("npvsd", k)), res.get(("testpmd", k))
         if a and b:
-            print(f"npvsd/testpmd, {k}: {a / b:.2f}")
+            print(f"npvsd/testpmd, {k}, best of each: {a / b:.2f}")
+    vhost_pairs(cells, sub)
+
+
+def vhost_pairs(cells, sub):
+    """The ratio npvsd/testpmd of each pair of runs (run.sh --vhost-pairs;
+    older results: the runs of one --repeat), and the median ratio."""
+    pairs = {}
+    for c in cells:
+        if why(c["res"]) is None and "rep" in c:
+            pairs.setdefault(c.get("pair", c["rep"]), {})[c["switch"]] = c
+    rows, ratios = [], {"delivered": [], "switch rx": []}
+    for p in sorted(pairs):
+        t, n = pairs[p].get("testpmd"), pairs[p].get("npvsd")
+        if not t or not n:
+            continue
+        first = "npvsd" if n.get("order") == 1 else "testpmd"
+        row = [p, first]
+        for k in ("delivered", "switch rx"):
+            a, b = sub[k](n["res"]), sub[k](t["res"])
+            ok = a and b and why(a) is None and why(b) is None and b["mpps"]
+            r = a["mpps"] / b["mpps"] if ok else None
+            if r is not None:
+                ratios[k].append(r)
+            row += [f"{fmt(b['mpps'])} / {fmt(a['mpps'])}" if ok else "n/a",
+                    fmt(r) if r is not None else "-"]
+        rows.append(row)
+    if not rows:
+        return
+    win = next((c["window"] for c in cells if "window" in c), None)
+    print(f"Pairs of runs (testpmd and npvsd; first: the one that ran first"
+          f"{f'; {win} s windows' if win else ''}); Mpps testpmd / npvsd "
+          f"and their ratio:")
+    print(table(["pair", "first", "delivered", "ratio", "switch rx",
+                 "ratio"], rows))
+    for k, v in ratios.items():
+        if v:
+            print(f"npvsd/testpmd, {k}, median of {len(v)} pairs: "
+                  f"{median(v):.2f} (from {min(v):.2f} to {max(v):.2f})")
 
 
 def latency(rs):

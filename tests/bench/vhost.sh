@@ -17,11 +17,16 @@
 #     switch on lcore 1: three pollers, for machines with at least 4 cores
 #     (on 2 the rx pod only drains while the tx pod is descheduled).
 
-: "${VH_PODS:=1}"
-# One process: as many runs as the other 0-rule cells (--repeat; the
-# table takes the best), testpmd and npvsd interleaved. The machine is
-# shared: a single pair of runs swings by more than the difference.
-[ "$VH_PODS" = 1 ] && VH_REPEAT=$REPEAT
+: "${VH_PODS:=1}" "${VH_PAIRS:=4}"
+# VH_PAIRS pairs of runs (--vhost-pairs), testpmd and npvsd, in
+# alternating order (testpmd first in odd pairs, npvsd first in even
+# ones, so a drift of the machine over the section does not favour
+# either), each over a short window (run.sh's SHORT_WINDOW: 2 s, or
+# --window if shorter): the cross-core cost of this VM's two vCPUs
+# changes from minute to minute (testpmd alone gave 14.1 and 7.4 Mpps
+# minutes apart), so the figure is the ratio of each pair and their
+# median, with the best of each switch.
+VH_WINDOW=${SHORT_WINDOW:-2}
 VH_TX_IP=$(client_ip 0)
 VH_RX_IP=$SERVER_IP
 VPOD="$NPVS_BUILD/tests/bench/bench_vpod"
@@ -134,7 +139,7 @@ vhost_npvsd() {
 }
 
 section_vhost() {
-	local rep out
+	local rep
 	if [ "$(free_pages)" -lt 600 ]; then
 		result '"kind":"vhost"' '"switch":"npvsd"' "\"pods\":$VH_PODS" \
 			"\"res\":$(na_json "not enough free hugepages ($(free_pages))")"
@@ -145,14 +150,20 @@ section_vhost() {
 			"\"res\":$(na_json "bench_vpod not built")"
 		return
 	fi
-	for ((rep = 1; rep <= VH_REPEAT; rep++)); do
-		bench_log "vhost ($VH_PODS pod process(es)): testpmd io between the pods, run $rep"
-		vhost_testpmd; out=$CELL
-		result '"kind":"vhost"' '"switch":"testpmd"' "\"rep\":$rep" \
-			"\"pods\":$VH_PODS" "\"res\":$out"
-		bench_log "vhost ($VH_PODS pod process(es)): npvsd between the pods, run $rep"
-		vhost_npvsd; out=$CELL
-		result '"kind":"vhost"' '"switch":"npvsd"' "\"rep\":$rep" \
-			"\"pods\":$VH_PODS" "\"res\":$out"
+	for ((rep = 1; rep <= VH_PAIRS; rep++)); do
+		if ((rep % 2)); then
+			vhost_cell testpmd 1; vhost_cell npvsd 2
+		else
+			vhost_cell npvsd 1; vhost_cell testpmd 2
+		fi
 	done
+}
+
+# vhost_cell SWITCH ORDER: one run of pair $rep (ORDER: 1st or 2nd in it).
+vhost_cell() {
+	bench_log "vhost ($VH_PODS pod process(es)): $1 between the pods, pair $rep"
+	WINDOW=$VH_WINDOW "vhost_$1"
+	result '"kind":"vhost"' "\"switch\":\"$1\"" "\"rep\":$rep" \
+		"\"pair\":$rep" "\"order\":$2" "\"window\":$VH_WINDOW" \
+		"\"pods\":$VH_PODS" "\"res\":$CELL"
 }
