@@ -145,6 +145,10 @@ fi
 # comes from the machine over seconds to minutes, not from a window's
 # length.
 SHORT_WINDOW=$(awk -v w="$WINDOW" 'BEGIN { print (w > 2 ? 2 : w) }')
+# The rounds' warm-up: after the merge wait, the established flows have
+# been re-checked already (a packet of each passed in the 200 ms before
+# any merge starts), so half a second (--warmup if shorter).
+ROUND_WARMUP=$(awk -v w="$WARMUP" 'BEGIN { print (w > 0.5 ? 0.5 : w) }')
 [[ "$RULE_ROUNDS" =~ ^[1-9][0-9]*$ ]] && [[ "$VH_PAIRS" =~ ^[1-9][0-9]*$ ]] &&
 	[[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "run.sh: --repeat, --rounds and --vhost-pairs take a count >= 1" >&2; exit 2; }
@@ -264,18 +268,25 @@ endpoints_yaml() {
 	done
 }
 
-# policy_apply RULES N_CLIENTS [SERVER_IP]: generate and apply the
+# policy_apply RULES N_CLIENTS [SERVER_IP]: generate (once: kept in
+# $NPVS_TMP for the next apply of the same cluster) and apply the
 # manifest (npvsd running). Prints the error and returns 1 on failure.
 # The manifests go in files of at most 2,000 rules (npvsd takes 1 MiB a
-# request), applied one after the other.
+# request), applied one after the other; with RULES_ONLY=1 only the
+# NetworkPolicy files (the Namespace and Pods are there already).
 policy_apply() {
-	local k f args=() d="$NPVS_TMP/policy"
+	local k f args=() sip=${3:-$SERVER_IP} dport=${ALLOW_DPORT:-$DPORT}
+	local d="$NPVS_TMP/policy-$1-$2-$sip-$dport"
 	for ((k = 0; k < $2; k++)); do args+=(--client "$(client_ip "$k")"); done
-	rm -rf "$d"
-	python3 "$BENCH_DIR/mkpolicy.py" --rules "$1" --server "${3:-$SERVER_IP}" \
-		--dport "${ALLOW_DPORT:-$DPORT}" --split "$d" "${args[@]}" ||
-		{ echo "mkpolicy.py failed"; return 1; }
+	if [ ! -e "$d/00-pods.yaml" ]; then
+		rm -rf "$d"
+		python3 "$BENCH_DIR/mkpolicy.py" --rules "$1" --server "$sip" \
+			--dport "$dport" --split "$d" "${args[@]}" ||
+			{ rm -rf "$d"; echo "mkpolicy.py failed"; return 1; }
+	fi
 	for f in "$d"/*.yaml; do
+		[ "${RULES_ONLY:-0}" = 1 ] && [ "${f##*/}" = 00-pods.yaml ] &&
+			continue
 		npvsctl --timeout 120000 apply -f "$f" >"$NPVS_TMP/apply.log" 2>&1 &&
 			continue
 		tail -n 2 "$NPVS_TMP/apply.log" | tr '\n' ' '
@@ -377,14 +388,27 @@ tput_npvsd() {
 # a count are those of the smaller one, replaced, plus more, so each
 # apply leaves exactly the count's rules.
 tput_more() {
-	local err
+	local err t0=$EPOCHREALTIME
+	ROUND_TIMES='"change_s":null'
 	[ "$NPVSD_UP" = 1 ] || { na_cell "npvsd not running"; return; }
-	if ! err=$(policy_apply "$1" "$2"); then
+	if ! err=$(RULES_ONLY=1 policy_apply "$1" "$2"); then
 		na_cell "apply failed: $err"
 		return
 	fi
+	tput_measure "$t0"
+}
+
+# tput_measure T0: after a change begun at T0 ($EPOCHREALTIME): wait for
+# the merged contexts, measure (SHORT_WINDOW) into CELL; ROUND_TIMES gets
+# the seconds the change and the merge wait took (result fields).
+tput_measure() {
+	local t1 t2
+	t1=$EPOCHREALTIME
 	wait_for 60 merge_done || bench_log "tput: policy merge not done"
-	CELL=$(WINDOW=$SHORT_WINDOW rate --npvsd "$NPVSD_SOCK")
+	t2=$EPOCHREALTIME
+	ROUND_TIMES=$(awk -v a="$1" -v b="$t1" -v c="$t2" \
+		'BEGIN { printf "\"change_s\":%.2f,\"merge_s\":%.2f", b - a, c - b }')
+	CELL=$(WINDOW=$SHORT_WINDOW WARMUP=$ROUND_WARMUP rate --npvsd "$NPVSD_SOCK")
 }
 
 # tput_clear RULES: delete the NetworkPolicies of the RULES-rule cluster
@@ -392,7 +416,8 @@ tput_more() {
 # Pods stay) from the running npvsd, one transaction, and measure again:
 # the 0-rule state of the same npvsd, generator running.
 tput_clear() {
-	local k err names=()
+	local k err names=() t0=$EPOCHREALTIME
+	ROUND_TIMES='"change_s":null'
 	[ "$NPVSD_UP" = 1 ] || { na_cell "npvsd not running"; return; }
 	for ((k = 0; k < ($1 + 99) / 100; k++)); do
 		names+=("$(printf 'bench-rules-%03d' "$k")")
@@ -402,8 +427,7 @@ tput_clear() {
 		na_cell "delete failed: $(tail -n 2 <<<"$err" | tr '\n' ' ')"
 		return
 	fi
-	wait_for 60 merge_done || bench_log "tput: policy merge not done"
-	CELL=$(WINDOW=$SHORT_WINDOW rate --npvsd "$NPVSD_SOCK")
+	tput_measure "$t0"
 }
 
 # tput_rounds FLOWS FRAMES CLIENTS: the rule counts, on the npvsd the last
@@ -426,7 +450,7 @@ tput_rounds() {
 			result '"kind":"tput"' "\"flows\":$flows" "\"frames\":$frames" \
 				"\"rules\":$rules" '"switch":"npvsd"' "\"rep\":$round" \
 				"\"round\":$round" "\"window\":$SHORT_WINDOW" \
-				"\"res\":$out"
+				"$ROUND_TIMES" "\"res\":$out"
 		done
 		[ "$last" -eq 0 ] && return
 		bench_log "tput: $flows flows, npvsd, policies deleted (0 rules), round $round"
@@ -434,7 +458,7 @@ tput_rounds() {
 		result '"kind":"tput"' "\"flows\":$flows" "\"frames\":$frames" \
 			'"rules":0' '"switch":"npvsd"' "\"rep\":$((REPEAT + round))" \
 			"\"round\":$round" "\"window\":$SHORT_WINDOW" \
-			"\"res\":$out"
+			"$ROUND_TIMES" "\"res\":$out"
 	done
 }
 
