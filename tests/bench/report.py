@@ -132,11 +132,14 @@ def median(v):
     return (v[n // 2] + v[(n - 1) // 2]) / 2.0
 
 
-def verdict(changes, limit=3.0):
-    """Is the change within +-limit %? Only when every round agrees."""
+def verdict(changes, noise, limit=3.0):
+    """Is the change within +-limit %? "yes" when every round's is; "no"
+    when every round's is beyond it, in one direction, and beyond the
+    0-rule runs' own spread (noise, %); else "not resolved"."""
     if all(abs(c) <= limit for c in changes):
         return "yes"
-    if all(c > limit for c in changes) or all(c < -limit for c in changes):
+    far = max(limit, noise)
+    if all(c > far for c in changes) or all(c < -far for c in changes):
         return "no"
     return "not resolved"
 
@@ -157,8 +160,8 @@ def rule_effect(cells):
           f"against\nthe mean of the 0-rule runs just before and after its "
           f"round, median of the rounds (every round\nin brackets); 0-rule "
           f"spread: (max - min) / median of those 0-rule runs. within 3%: "
-          f"yes when\nevery round is, no when every round is beyond it "
-          f"(same sign), else not resolved.")
+          f"yes when\nevery round is, no when every round is beyond 3% and "
+          f"beyond the 0-rule spread (same sign),\nelse not resolved.")
     rows = []
     for flows in sorted({c["flows"] for c in rc}):
         fc = [c for c in rc if c["flows"] == flows]
@@ -183,7 +186,8 @@ def rule_effect(cells):
                          f"({' '.join(fmt(v) for _, v in runs)})",
                          f"{median(ch):+.1f}% "
                          f"({' '.join(f'{c:+.1f}' for c in ch)})"
-                         if ch else "-", "", verdict(ch) if ch else ""])
+                         if ch else "-", "", verdict(ch, spread) if ch
+                         else ""])
     print(table(["flows", "rules", "npvsd Mpps, median (runs)",
                  "change vs 0 rules", "0-rule spread", "within 3%"], rows))
 
