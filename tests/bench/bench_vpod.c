@@ -27,8 +27,8 @@
  * takes frames; --refused-wait-us U (default 0: retry at once, as
  * testpmd's txonly does) makes the loop leave the tx port alone for U
  * microseconds after a refusal (it only polls B meanwhile), to see how
- * much that polling costs the switch. No system call on either path
- * (the switch's vhost side asks for no kicks).
+ * much that polling costs the switch. Neither path makes a system call
+ * (strace of a run: none from the loop, so no kick either).
  *
  * Counters: the ports' ethdev stats, so DPDK telemetry (/ethdev/stats,
  * what rate.py reads) shows port 0's opackets (offered) and port 1's
