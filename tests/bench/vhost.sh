@@ -49,7 +49,8 @@ vhost_pods_two() {
 }
 
 # vhost_pods_one: bench_vpod, pod A's port 0 then pod B's port 1, on
-# lcore 0 (the switch's worker is on 1).
+# lcore 0 (the switch's worker is on 1). VH_REFUSED_WAIT_US in run.sh's
+# environment: bench_vpod --refused-wait-us (default 0, retry at once).
 vhost_pods_one() {
 	"$VPOD" -l 0 --no-pci --in-memory --single-file-segments -m 256 \
 		--file-prefix "npvs-$NPVS_TEST-vpod" \
@@ -57,6 +58,7 @@ vhost_pods_one() {
 		--vdev "net_virtio_user1,$(vhost_vdev "$NPVS_TMP/vrx.sock" "$VH_RX_IP")" \
 		-- --src-ip "$VH_TX_IP" --dst-ip "$VH_RX_IP" \
 		--dst-mac "$ROUTER_MAC" --dport "$DPORT" \
+		--refused-wait-us "${VH_REFUSED_WAIT_US:-0}" \
 		>"$NPVS_TMP/vpod.out" 2>"$NPVS_TMP/vpod.log" </dev/null &
 	PTX_PID=$! PRX_PID=$!
 	npvs_cleanup_add "npvsd_kill $PTX_PID"
