@@ -42,7 +42,7 @@
 # shows that the generated rules are enforced.
 #
 # Options:
-#   --quick          a few cells (about a minute on a quiet machine):
+#   --quick          a few cells (1 to 2 minutes on a quiet machine):
 #                    1,000 flows at 0 and 1,000 rules (2 rounds), 200,000
 #                    new flows, 20,000 round trips of latency, no vhost
 #                    (unless --only names it: then 2 pairs)
