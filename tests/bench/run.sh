@@ -124,13 +124,13 @@ fi
 # the default table (131,072 flows), so that none is refused as ct_full.
 [ "$QUICK" = 1 ] && NF_FLOWS=200000 || NF_FLOWS=1000000
 NF_CT_MAX=$((NF_FLOWS + NF_FLOWS / 10))
-# npvsd's `port add` reads and frees what a new port has received before
-# its worker polls it (vswitch/vs_port.c port_drain, for af_packet's
-# strays: up to 1,024 bursts of 32). From a one-shot pcap that is the
-# file's first 32,768 frames: npvsd's new-flow pcap starts with as many
-# pad frames (mkpcap.py --pad, to a MAC no port has), so that the drain
-# takes them and every flow reaches the worker.
-NF_PAD=32768
+# npvsd's `port add` drained a new port's first frames before its worker
+# polled it (up to 1,024 bursts of 32: a one-shot pcap's first 32,768
+# frames were lost); since 25 November it drains af_packet ports only
+# (vswitch/vs_port.c port_drain). For an older npvsd, NF_PAD=32768 in the
+# environment puts as many pad frames (mkpcap.py --pad, to a MAC no port
+# has) before the flows, for the drain to take.
+: "${NF_PAD:=0}"
 IFS=, read -ra RULE_LIST <<<"$(tr ',' '\n' <<<"$RULES" | sort -nu | paste -sd,)"
 IFS=, read -ra FLOW_LIST <<<"$FLOWS"
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
@@ -622,19 +622,23 @@ section_newflow() {
 	clients=$(clients_for "$NF_FLOWS")
 	bench_log "newflow: making a $NF_FLOWS-flow one-way pcap"
 	pcap=$(pcap_make newflow "$NF_FLOWS" oneway) || npvs_fail "mkpcap.py failed"
-	# npvsd's: the same frames after NF_PAD pad frames (its port add
-	# drains them).
-	python3 "$BENCH_DIR/mkpcap.py" "$NPVS_TMP/newflow-pad.pcap" \
-		--pad "$NF_PAD" --then "$pcap" --client "$(client_ip 0)" \
-		--server "$SERVER_IP" --dport "$DPORT" 2>/dev/null ||
-		npvs_fail "mkpcap.py --pad failed"
+	# npvsd's: the same frames (after NF_PAD pad frames for an npvsd that
+	# drains them at port add).
+	npcap=$pcap
+	if [ "$NF_PAD" != 0 ]; then
+		npcap=$NPVS_TMP/newflow-pad.pcap
+		python3 "$BENCH_DIR/mkpcap.py" "$npcap" \
+			--pad "$NF_PAD" --then "$pcap" --client "$(client_ip 0)" \
+			--server "$SERVER_IP" --dport "$DPORT" 2>/dev/null ||
+			npvs_fail "mkpcap.py --pad failed"
+	fi
 	for ((rep = 1; rep <= REPEAT; rep++)); do
 		bench_log "newflow: testpmd io, run $rep"
 		newflow_testpmd "$pcap"; out=$CELL
 		result '"kind":"newflow"' "\"flows\":$NF_FLOWS" '"rules":0' \
 			'"switch":"testpmd"' "\"rep\":$rep" "\"res\":$out"
 		bench_log "newflow: npvsd, 0 rules, run $rep"
-		newflow_npvsd "$NPVS_TMP/newflow-pad.pcap" 0 "$clients"; out=$CELL
+		newflow_npvsd "$npcap" 0 "$clients"; out=$CELL
 		result '"kind":"newflow"' "\"flows\":$NF_FLOWS" '"rules":0' \
 			'"switch":"npvsd"' "\"rep\":$rep" "\"note\":$(jstr "$note")" \
 			"\"pad\":$NF_PAD" "\"res\":$out"
@@ -645,7 +649,7 @@ section_newflow() {
 			out=$(na_json "$NA_POLICY")
 		else
 			bench_log "newflow: npvsd, $rules rules"
-			newflow_npvsd "$NPVS_TMP/newflow-pad.pcap" "$rules" \
+			newflow_npvsd "$npcap" "$rules" \
 				"$clients"; out=$CELL
 		fi
 		result '"kind":"newflow"' "\"flows\":$NF_FLOWS" "\"rules\":$rules" \
