@@ -331,6 +331,10 @@ void vs_ct_key_make(struct ct_key *k, uint8_t family, const uint8_t *src,
 /* vs_ct_stage.c: the data-path stage */
 void vs_stage_ct(struct vs_worker *w, const struct vs_snap *snap,
 		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
+/** n more packets (bytes) of entry pos in direction dir (0 from the
+ *  opener), and of the rules that admitted it: a passed packet's run. */
+void vs_ct_run_add(struct vs_worker *w, int32_t pos, uint8_t dir, uint32_t n,
+		uint64_t bytes);
 
 /**
  * Fill an rte_acl key (acl_fields.h) for one direction of a flow from

@@ -892,6 +892,18 @@ apply_one(struct vs_worker *w, const struct vs_snap *snap, uint16_t j,
 	cp->kind = CT_PK_PASS;
 }
 
+/* Followers of a passed packet (vs_runs.c): the counters it had. */
+void
+vs_ct_run_add(struct vs_worker *w, int32_t pos, uint8_t dir, uint32_t n,
+		uint64_t bytes)
+{
+	struct ct_entry *e = &w->vs->ct->e[pos];
+
+	rules_count(&w->ct, e->verdict, n);
+	vs_ctr_add(&e->pkts[dir], n);
+	vs_ctr_add(&e->bytes[dir], bytes);
+}
+
 /* ---- the stage ---- */
 
 /*
@@ -1003,8 +1015,13 @@ vs_stage_ct(struct vs_worker *w, const struct vs_snap *snap,
 	for (i = 0; i < n; i++) {
 		struct ct_pkt *cp = &cw->p[i];
 
-		if (cp->kind == CT_PK_PASS)
-			track(cw, ct, &agg, cp, pkts[i]->pkt_len, now);
+		w->meta[i].ct_pos = -1;
+		if (cp->kind != CT_PK_PASS)
+			continue;
+		track(cw, ct, &agg, cp, pkts[i]->pkt_len, now);
+		/* for its run's followers (vs_runs.c) */
+		w->meta[i].ct_pos = cp->pos;
+		w->meta[i].ct_dir = (uint8_t)agg.d;
 	}
 	track_flush(cw, ct, &agg, now);
 	if (likely(seen == 0))

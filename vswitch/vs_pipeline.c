@@ -17,6 +17,7 @@
 #include <rte_ip.h>
 #include <rte_prefetch.h>
 
+#include "vs_runs.h"
 #include "vs_stages.h"
 #include "vs_tunnel.h"
 
@@ -103,17 +104,29 @@ parse_one(struct vs_worker *w, const struct vs_snap *snap,
 
 void
 vs_stage_parse(struct vs_worker *w, const struct vs_snap *snap,
-		struct rte_mbuf **pkts, uint16_t n)
+		struct rte_mbuf **pkts, uint16_t n, bool runs)
 {
+	struct vs_run_lead lead = { .idx = -1 };
 	uint16_t i;
 
+	static_assert(VS_BURST <= 32, "fol_mask has a bit per packet");
+	w->fol_mask = 0;
 	for (i = 0; i < n && i < PREFETCH_OFFSET; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
 		if (i + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET],
 					void *));
+		/* a run of one flow: only its first packet is parsed */
+		if (lead.idx >= 0 && vs_run_follows(&lead, pkts[i])) {
+			w->meta[i].kind = VS_PK_FOLLOW;
+			w->lead[i] = (uint8_t)lead.idx;
+			w->fol_mask |= 1u << i;
+			continue;
+		}
 		parse_one(w, snap, pkts[i], &w->meta[i]);
+		if (runs)
+			vs_run_lead_set(&lead, pkts[i], &w->meta[i], i);
 	}
 }
 
@@ -262,6 +275,23 @@ vs_tx_flush_all(struct vs_worker *w, const struct vs_snap *snap)
 	w->n_touched = 0;
 }
 
+/* One packet into its port's tx buffer (sent when full, or at the end
+ * of the iteration). */
+static inline void
+tx_put(struct vs_worker *w, const struct vs_snap *snap, uint16_t port,
+		struct rte_mbuf *m)
+{
+	struct vs_txbuf *b = &w->tx[port];
+
+	if (!b->listed) {
+		b->listed = 1;
+		w->touched[w->n_touched++] = port;
+	}
+	b->pkts[b->n++] = m;
+	if (b->n == VS_BURST)
+		tx_flush_port(w, snap, port);
+}
+
 void
 vs_stage_tx(struct vs_worker *w, const struct vs_snap *snap,
 		struct rte_mbuf **pkts, uint16_t n)
@@ -270,18 +300,51 @@ vs_stage_tx(struct vs_worker *w, const struct vs_snap *snap,
 
 	for (i = 0; i < n; i++) {
 		const struct vs_pkt_meta *pm = &w->meta[i];
-		struct vs_txbuf *b;
 
 		if (pm->kind != VS_PK_TX)
 			continue;
-		b = &w->tx[pm->out_port];
-		if (!b->listed) {
-			b->listed = 1;
-			w->touched[w->n_touched++] = pm->out_port;
-		}
-		b->pkts[b->n++] = pkts[i];
-		if (b->n == VS_BURST)
-			tx_flush_port(w, snap, pm->out_port);
+		tx_put(w, snap, pm->out_port, pkts[i]);
+	}
+}
+
+/* The stages that decide, lookup to route, over n packets. */
+static void
+decide_stages(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	vs_stage_lookup(w, snap, n);
+	vs_stage_learn(w, snap, in_port, pkts, n);
+	vs_stage_arp(w, snap, in_port, pkts, n);
+	vs_stage_ct(w, snap, in_port, pkts, n);
+	vs_stage_route(w, snap, in_port, pkts, n);
+}
+
+/*
+ * Parse to tx over pkts. With runs, parse marks the followers of runs of
+ * one flow, the deciding stages run without them and they go out with
+ * their leader (vs_runs.c); those that cannot are left in w->slow for a
+ * pass of their own (runs false).
+ */
+static void
+burst_stages(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n,
+		bool runs)
+{
+	uint16_t nl;
+
+	vs_stage_parse(w, snap, pkts, n, runs);
+	if (likely(w->fol_mask == 0)) {
+		decide_stages(w, snap, in_port, pkts, n);
+	} else {
+		nl = vs_runs_compact(w, n, pkts);
+		decide_stages(w, snap, in_port, w->lp, nl);
+		vs_runs_expand(w, nl, pkts);
+		vs_runs_finish(w, pkts);
+	}
+	vs_stage_tx(w, snap, pkts, n);
+	if (w->n_free) {
+		rte_pktmbuf_free_bulk(w->free, w->n_free);
+		w->n_free = 0;
 	}
 }
 
@@ -295,16 +358,14 @@ vs_burst_process(struct vs_worker *w, const struct vs_snap *snap,
 	if (unlikely(snap->tun != NULL && snap->tun->uplink == in_port &&
 			snap->tun->enabled)) {
 		n = vs_tunnel_rx(w, snap, pkts, n);
+		if (w->n_free) {
+			rte_pktmbuf_free_bulk(w->free, w->n_free);
+			w->n_free = 0;
+		}
 		if (n == 0)
 			return;
 	}
-	vs_stage_parse(w, snap, pkts, n);
-	vs_stage_lookup(w, snap, n);
-	vs_stage_learn(w, snap, in_port, pkts, n);
-	vs_stage_arp(w, snap, in_port, pkts, n);
-	vs_stage_ct(w, snap, in_port, pkts, n);
-	vs_stage_route(w, snap, in_port, pkts, n);
-	vs_stage_tx(w, snap, pkts, n);
-	if (w->n_free)
-		rte_pktmbuf_free_bulk(w->free, w->n_free);
+	burst_stages(w, snap, in_port, pkts, n, true);
+	if (unlikely(w->fol_mask != 0 && w->n_slow != 0))
+		burst_stages(w, snap, in_port, w->slow, w->n_slow, false);
 }

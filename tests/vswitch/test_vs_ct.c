@@ -1044,6 +1044,129 @@ test_both_directions_one_burst(void **state)
 	assert_int_equal(e->pkts[1], 1);
 }
 
+/* A UDP datagram with IP id and TTL of its own (checksum kept right). */
+static struct rte_mbuf *
+udp_id(uint32_t s, uint32_t d, uint16_t sp, uint16_t dp, uint16_t id,
+		uint8_t ttl)
+{
+	struct rte_mbuf *m = udp(s, d, sp, dp);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, void *,
+			sizeof(struct rte_ether_hdr));
+
+	ip->packet_id = rte_cpu_to_be_16(id);
+	ip->time_to_live = ttl;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+/*
+ * A run of one flow's packets in a burst (vs_runs.c): the first is
+ * decided, the rest follow it. Each must come out as if alone: in order,
+ * its own TTL - 1 with a valid checksum, the pod's MAC; the entry and the
+ * rule count every packet. A new flow's run: the first packet opens it.
+ */
+static void
+test_run_forwarded(void **state)
+{
+	struct vs_rule_ctr c[64];
+	const struct vs_rule_ctr *r53;
+	struct rte_mbuf *m[8], *o[8];
+	const struct ct_entry *e;
+	uint64_t before;
+	unsigned int i, got;
+	uint32_t n;
+
+	(void)state;
+	n = vs_rule_stats(T.vs, c, RTE_DIM(c));
+	r53 = rule_find(c, n, "b-in", 1);       /* UDP 53 */
+	assert_non_null(r53);
+	before = r53->packets;
+	for (i = 0; i < 6; i++)
+		m[i] = udp_id(IP_A, IP_B, 7300, 53, (uint16_t)(100 + i),
+				64);
+	for (i = 0; i < 6; i++)
+		tu_inject(&T, PA, m[i]);
+	poll_once();
+	got = tu_collect(&T, PB, o, RTE_DIM(o));
+	assert_int_equal(got, 6);
+	for (i = 0; i < got; i++) {
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(o[i],
+				const void *);
+		const struct rte_ipv4_hdr *ip = (const void *)(eth + 1);
+
+		assert_memory_equal(&eth->dst_addr, &MB, sizeof(MB));
+		assert_memory_equal(&eth->src_addr, &R, sizeof(R));
+		assert_int_equal(rte_be_to_cpu_16(ip->packet_id), 100 + i);
+		assert_int_equal(ip->time_to_live, 63);
+		assert_int_equal(rte_ipv4_cksum(ip), 0);       /* verifies */
+	}
+	rte_pktmbuf_free_bulk(o, got);
+	e = entry(IPPROTO_UDP, IP_A, IP_B, 7300, 53);
+	assert_int_equal(e->pkts[0], 6);
+	assert_int_equal(e->bytes[0], 6 * rte_pktmbuf_pkt_len(m[0]));
+	n = vs_rule_stats(T.vs, c, RTE_DIM(c));
+	r53 = rule_find(c, n, "b-in", 1);
+	assert_int_equal(r53->packets, before + 6);
+}
+
+/*
+ * Runs whose first packet is not forwarded: each follower is decided on
+ * its own and counted (denied by policy, TTL exceeded); a packet that
+ * differs from its run in what a stage checks (a UDP length past the
+ * datagram, TTL 1, another destination MAC) is dropped alone.
+ */
+static void
+test_run_not_forwarded(void **state)
+{
+	struct rte_mbuf *m[8];
+	struct rte_ether_hdr *eth;
+	struct rte_udp_hdr *u;
+	unsigned int out[3];
+	uint64_t denied, ttl, bad, other;
+	unsigned int i;
+
+	(void)state;
+	denied = tu_drops(&T, VS_DROP_POLICY_DENIED);
+	ttl = tu_drops(&T, VS_DROP_TTL);
+	bad = tu_drops(&T, VS_DROP_L4_MALFORMED);
+	/* b opens nothing (b-out): four denials */
+	for (i = 0; i < 4; i++)
+		m[i] = udp_id(IP_B, IP_A, 7400, 7401, (uint16_t)i, 64);
+	one_burst(PB, m, 4, out);
+	assert_int_equal(out[PA], 0);
+	assert_int_equal(tu_drops(&T, VS_DROP_POLICY_DENIED), denied + 4);
+	/* TTL 1: the flow opens, every packet is dropped at routing */
+	for (i = 0; i < 4; i++)
+		m[i] = udp_id(IP_A, IP_B, 7402, 53, (uint16_t)i, 1);
+	one_burst(PA, m, 4, out);
+	assert_int_equal(out[PB], 0);
+	assert_int_equal(tu_drops(&T, VS_DROP_TTL), ttl + 4);
+	assert_int_equal(entry(IPPROTO_UDP, IP_A, IP_B, 7402, 53)->pkts[0], 4);
+	/* the third claims more UDP than the datagram has */
+	for (i = 0; i < 5; i++)
+		m[i] = udp_id(IP_A, IP_B, 7403, 53, (uint16_t)i, 64);
+	u = l4_of(m[2]);
+	u->dgram_len = rte_cpu_to_be_16(1000);
+	one_burst(PA, m, 5, out);
+	assert_int_equal(out[PB], 4);
+	assert_int_equal(tu_drops(&T, VS_DROP_L4_MALFORMED), bad + 1);
+	assert_int_equal(entry(IPPROTO_UDP, IP_A, IP_B, 7403, 53)->pkts[0], 4);
+	/* in one run, a packet with TTL 1 and one not sent to our MAC: each
+	 * dropped for its own reason, the others forwarded */
+	ttl = tu_drops(&T, VS_DROP_TTL);
+	other = tu_drops(&T, VS_DROP_NOT_FOR_US);
+	for (i = 0; i < 6; i++)
+		m[i] = udp_id(IP_A, IP_B, 7404, 53, (uint16_t)i,
+				i == 2 ? 1 : 64);
+	eth = rte_pktmbuf_mtod(m[4], void *);
+	eth->dst_addr = MC;
+	one_burst(PA, m, 6, out);
+	assert_int_equal(out[PB], 4);
+	assert_int_equal(tu_drops(&T, VS_DROP_TTL), ttl + 1);
+	assert_int_equal(tu_drops(&T, VS_DROP_NOT_FOR_US), other + 1);
+}
+
 static void
 test_deny_log(void **state)
 {
@@ -1104,6 +1227,8 @@ main(void)
 		cmocka_unit_test_setup(test_counters_one_burst, fresh),
 		cmocka_unit_test_setup(test_tcp_one_burst, fresh),
 		cmocka_unit_test_setup(test_both_directions_one_burst, fresh),
+		cmocka_unit_test_setup(test_run_forwarded, fresh),
+		cmocka_unit_test_setup(test_run_not_forwarded, fresh),
 		cmocka_unit_test_setup(test_deny_log, fresh),
 	};
 
