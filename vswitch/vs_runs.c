@@ -72,7 +72,7 @@ run_count(struct vs_worker *w, int lead, uint32_t cnt, uint64_t bytes)
 {
 	const struct vs_pkt_meta *lpm;
 
-	if (lead < 0 || cnt == 0)
+	if (lead < 0 || cnt == 0)       /* none, or not forwarded */
 		return;
 	lpm = &w->meta[lead];
 	if (lpm->ct_pos >= 0)
@@ -83,34 +83,39 @@ void
 vs_runs_finish(struct vs_worker *w, struct rte_mbuf **pkts)
 {
 	uint32_t m = w->fol_mask, cnt = 0;
+	const uint8_t *macs = NULL;     /* the forwarded leader's, or NULL */
 	uint64_t bytes = 0;
-	int cur = -1;           /* the leader being counted */
+	uint16_t out = 0;
+	int cur = -1;           /* the leader of the followers at hand */
 
 	w->n_slow = 0;
 	for (; m != 0; m &= m - 1) {
 		unsigned int i = (unsigned int)__builtin_ctz(m);
-		struct vs_pkt_meta *pm = &w->meta[i];
-		uint8_t lead = w->lead[i];
-		const struct vs_pkt_meta *lpm = &w->meta[lead];
 		struct rte_ether_hdr *e;
 
-		if (lpm->kind != VS_PK_TX || !lpm->fast) {
+		/* a run's followers come one after the other */
+		if (w->lead[i] != cur) {
+			const struct vs_pkt_meta *lpm = &w->meta[w->lead[i]];
+
+			run_count(w, cur, cnt, bytes);
+			cur = w->lead[i];
+			cnt = 0;
+			bytes = 0;
+			macs = lpm->kind == VS_PK_TX && lpm->fast ?
+					rte_pktmbuf_mtod(pkts[cur],
+						const uint8_t *) : NULL;
+			out = lpm->out_port;
+		}
+		if (macs == NULL) {
 			/* through the stages after this burst; tx skips it */
 			w->slow[w->n_slow++] = pkts[i];
 			continue;
 		}
-		if (lead != cur) {
-			run_count(w, cur, cnt, bytes);
-			cur = lead;
-			cnt = 0;
-			bytes = 0;
-		}
 		e = rte_pktmbuf_mtod(pkts[i], void *);
 		/* destination and source MAC: the leader's, rewritten */
-		memcpy(e, rte_pktmbuf_mtod(pkts[lead], const void *),
-				2 * RTE_ETHER_ADDR_LEN);
+		memcpy(e, macs, 2 * RTE_ETHER_ADDR_LEN);
 		vs_ttl_decrement((struct rte_ipv4_hdr *)(e + 1));
-		vs_pkt_out(pm, lpm->out_port);
+		vs_pkt_out(&w->meta[i], out);
 		cnt++;
 		bytes += pkts[i]->pkt_len;
 	}
