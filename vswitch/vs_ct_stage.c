@@ -422,7 +422,7 @@ initial_state(const struct ct_pkt *cp)
 }
 
 /* (Re)start entry e for the flow cp opens; e's key is cp's. */
-static void
+static inline void
 entry_start(struct ct_entry *e, const struct ct_pkt *cp, uint32_t pol_gen,
 		uint16_t in_port, unsigned int widx, uint64_t now)
 {
@@ -537,25 +537,37 @@ admit_fill(struct vs_worker *w, const struct vs_snap *snap,
 
 /* ---- decide ---- */
 
-/* No live entry: may this packet open a flow here? */
-static void
+/* A packet that may not open a flow here: dropped, counted, logged. */
+static __rte_noinline void
+new_refused(struct vs_worker *w, struct rte_mbuf *m, struct vs_pkt_meta *pm,
+		struct ct_pkt *cp, uint16_t in_port, uint64_t now)
+{
+	enum vs_drop why = cp->proto == IPPROTO_ICMP ? VS_DROP_ICMP_NO_FLOW :
+			VS_DROP_TCP_NO_FLOW;
+
+	deny(w, m, pm, cp, in_port, why, 0, VS_NH_MISS, now);
+}
+
+/*
+ * No live entry: may this packet open a flow here? TCP: a SYN (or, with
+ * tcp_loose, anything but an RST); ICMP: not an echo reply; the rest:
+ * yes. Inline: every new flow passes here.
+ */
+static inline void
 decide_new(struct vs_worker *w, struct rte_mbuf *m, struct vs_pkt_meta *pm,
 		struct ct_pkt *cp, uint16_t in_port, int32_t reuse,
 		uint64_t now)
 {
 	bool opens = true;
-	enum vs_drop why = VS_DROP_TCP_NO_FLOW;
 
 	if (cp->proto == IPPROTO_TCP)
 		opens = TCP_SYN_ONLY(cp->tcp_flags) ||
 			(w->vs->cfg.ct.tcp_loose &&
 			 !(cp->tcp_flags & RTE_TCP_RST_FLAG));
-	else if (cp->proto == IPPROTO_ICMP && cp->icmp_type == ICMP_ECHO_REPLY) {
-		opens = false;
-		why = VS_DROP_ICMP_NO_FLOW;
-	}
-	if (!opens) {
-		deny(w, m, pm, cp, in_port, why, 0, VS_NH_MISS, now);
+	else if (cp->proto == IPPROTO_ICMP)
+		opens = cp->icmp_type != ICMP_ECHO_REPLY;
+	if (unlikely(!opens)) {
+		new_refused(w, m, pm, cp, in_port, now);
 		return;
 	}
 	cp->kind = CT_PK_NEW;
