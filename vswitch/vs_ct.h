@@ -265,7 +265,20 @@ vs_ct_timeout(const struct vs_ct *ct, uint8_t st)
 {
 	return ct->to_tsc[st < CT_ST_MAX ? st : CT_ST_NONE];
 }
-/** vs_ct_key_make for IPv4 (addresses and ports in network order). */
+/* A key read or written as five 64-bit words (vs_ct_key4_make). */
+typedef uint64_t vs_ct_word __attribute__((__may_alias__, __aligned__(1)));
+static_assert(offsetof(struct ct_key, ap) == 32 &&
+		offsetof(struct ct_key, bp) == 34 &&
+		offsetof(struct ct_key, proto) == 36 &&
+		offsetof(struct ct_key, family) == 37, "ct_key words");
+
+/**
+ * vs_ct_key_make for IPv4 (addresses and ports in network order). The key
+ * is written as five whole 64-bit words, and vs_ct_key_eq and rte_hash_crc
+ * read it as such: a word load that spans several smaller stores cannot
+ * take its value from the store buffer and waits for them to retire (a
+ * stall on every packet, seen with memset plus byte stores here).
+ */
 static inline void
 vs_ct_key4_make(struct ct_key *k, rte_be32_t src, rte_be32_t dst,
 		rte_be16_t sport, rte_be16_t dport, uint8_t proto,
@@ -275,7 +288,19 @@ vs_ct_key4_make(struct ct_key *k, rte_be32_t src, rte_be32_t dst,
 	/* memcmp of the bytes is the comparison in host order */
 	bool a_src = s < d || (s == d &&
 			rte_be_to_cpu_16(sport) <= rte_be_to_cpu_16(dport));
+	vs_ct_word *w = (vs_ct_word *)k;
 
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	/* a word's low bytes come first in memory */
+	w[0] = a_src ? src : dst;
+	w[1] = 0;
+	w[2] = a_src ? dst : src;
+	w[3] = 0;
+	w[4] = (uint64_t)(a_src ? sport : dport) |
+		(uint64_t)(a_src ? dport : sport) << 16 |
+		(uint64_t)proto << 32 | (uint64_t)AF_INET << 40;
+#else
+	RTE_SET_USED(w);
 	memset(k, 0, sizeof(*k));
 	memcpy(k->a, a_src ? &src : &dst, 4);
 	memcpy(k->b, a_src ? &dst : &src, 4);
@@ -283,17 +308,17 @@ vs_ct_key4_make(struct ct_key *k, rte_be32_t src, rte_be32_t dst,
 	k->bp = a_src ? dport : sport;
 	k->proto = proto;
 	k->family = AF_INET;
+#endif
 	*from_a = a_src;
 }
 
-/** Do two keys name the same flow? */
+/** Do two keys name the same flow? (Word loads: vs_ct_key4_make.) */
 static inline bool
 vs_ct_key_eq(const struct ct_key *x, const struct ct_key *y)
 {
-	uint64_t a[5], b[5];
+	const vs_ct_word *a = (const vs_ct_word *)x;
+	const vs_ct_word *b = (const vs_ct_word *)y;
 
-	memcpy(a, x, sizeof(a));
-	memcpy(b, y, sizeof(b));
 	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
 			(a[3] ^ b[3]) | (a[4] ^ b[4])) == 0;
 }
@@ -306,6 +331,10 @@ void vs_ct_key_make(struct ct_key *k, uint8_t family, const uint8_t *src,
 /* vs_ct_stage.c: the data-path stage */
 void vs_stage_ct(struct vs_worker *w, const struct vs_snap *snap,
 		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
+/** n more packets (bytes) of entry pos in direction dir (0 from the
+ *  opener), and of the rules that admitted it: a passed packet's run. */
+void vs_ct_run_add(struct vs_worker *w, int32_t pos, uint8_t dir, uint32_t n,
+		uint64_t bytes);
 
 /**
  * Fill an rte_acl key (acl_fields.h) for one direction of a flow from

@@ -357,6 +357,9 @@ struct ct_agg {
 	int32_t pos;            /* <0: none */
 	uint32_t pkts[2];
 	uint64_t bytes[2];
+	int d;                  /* the last packet's: direction, */
+	uint8_t from_a;         /* side and TCP flags */
+	uint8_t tcp_flags;
 };
 
 static void
@@ -389,20 +392,30 @@ track_flush(struct vs_ct_wk *cw, const struct vs_ct *ct, struct ct_agg *a,
 	a->pos = -1;
 }
 
-/* A packet of an allowed flow: state now, counters with its neighbours. */
+/*
+ * A packet of an allowed flow: state now, counters with its neighbours.
+ * The state machine only moves on what a packet carries (direction, TCP
+ * flags) and moving it twice on the same is moving it once, so a packet
+ * like the one before it (same entry, direction and flags: a flow's
+ * packets in a row) only adds to the counters.
+ */
 static inline void
 track(struct vs_ct_wk *cw, const struct vs_ct *ct, struct ct_agg *a,
 		const struct ct_pkt *cp, uint32_t len, uint64_t now)
 {
-	int d;
-
 	if (cp->pos != a->pos) {
 		track_flush(cw, ct, a, now);
 		a->pos = cp->pos;
+	} else if (cp->from_a == a->from_a && cp->tcp_flags == a->tcp_flags) {
+		a->pkts[a->d]++;
+		a->bytes[a->d] += len;
+		return;
 	}
-	d = track_state(&ct->e[cp->pos], cp);
-	a->pkts[d]++;
-	a->bytes[d] += len;
+	a->d = track_state(&ct->e[cp->pos], cp);
+	a->from_a = cp->from_a;
+	a->tcp_flags = cp->tcp_flags;
+	a->pkts[a->d]++;
+	a->bytes[a->d] += len;
 }
 
 static uint8_t
@@ -982,6 +995,18 @@ policy_apply(struct vs_worker *w, const struct vs_snap *snap,
 	admit_release(ct, &q);
 }
 
+/* Followers of a passed packet (vs_runs.c): the counters it had. */
+void
+vs_ct_run_add(struct vs_worker *w, int32_t pos, uint8_t dir, uint32_t n,
+		uint64_t bytes)
+{
+	struct ct_entry *e = &w->vs->ct->e[pos];
+
+	rules_count(&w->ct, e->verdict, n);
+	vs_ctr_add(&e->pkts[dir], n);
+	vs_ctr_add(&e->bytes[dir], bytes);
+}
+
 /* ---- the stage ---- */
 
 /*
@@ -990,7 +1015,10 @@ policy_apply(struct vs_worker *w, const struct vs_snap *snap,
  * (a request and its reply, a flow's packets in a row) looked up once.
  * The entries found are fetched while the stage goes on.
  */
-static void
+#define SEEN_FRAG_FIRST 1   /* stage_lookup: some packet is a first fragment */
+#define SEEN_FRAG 2         /* ... a later fragment */
+
+static uint8_t
 stage_lookup(struct vs_worker *w, const struct vs_snap *snap,
 		struct rte_mbuf **pkts, uint16_t n)
 {
@@ -998,6 +1026,7 @@ stage_lookup(struct vs_worker *w, const struct vs_snap *snap,
 	const struct vs_ct *ct = w->vs->ct;
 	const struct ct_key *prev = NULL;
 	uint16_t i, k = 0;
+	uint8_t seen = 0;
 
 	for (i = 0; i < n; i++) {
 		struct ct_pkt *cp = &cw->p[i];
@@ -1008,8 +1037,13 @@ stage_lookup(struct vs_worker *w, const struct vs_snap *snap,
 		if (!tracked(snap, pm))
 			continue;
 		parse_one(w, pkts[i], pm, cp);
-		if (cp->kind != CT_PK_FLOW && cp->kind != CT_PK_RELATED)
+		if (unlikely(cp->frag_first))
+			seen |= SEEN_FRAG_FIRST;
+		if (cp->kind != CT_PK_FLOW && cp->kind != CT_PK_RELATED) {
+			if (cp->kind == CT_PK_FRAG)
+				seen |= SEEN_FRAG;
 			continue;
+		}
 		if (prev == NULL || !vs_ct_key_eq(prev, &cp->key)) {
 			prev = &cp->key;
 			cw->kp[k] = prev;
@@ -1019,11 +1053,12 @@ stage_lookup(struct vs_worker *w, const struct vs_snap *snap,
 		cw->lk[i] = (uint8_t)(k - 1);
 	}
 	if (k == 0)
-		return;
+		return seen;
 	rte_hash_lookup_with_hash_bulk(ct->h, cw->kp, cw->sig, k, cw->pos);
 	for (i = 0; i < k; i++)
 		if (cw->pos[i] >= 0)
 			rte_prefetch0(&ct->e[cw->pos[i]]);
+	return seen;
 }
 
 void
@@ -1036,22 +1071,32 @@ vs_stage_ct(struct vs_worker *w, const struct vs_snap *snap,
 	struct ct_agg agg = { .pos = -1 };
 	uint16_t i;
 
-	stage_lookup(w, snap, pkts, n);
-	for (i = 0; i < n; i++) {
-		uint8_t kd = cw->p[i].kind;
+	uint8_t seen = stage_lookup(w, snap, pkts, n);
+	const struct ct_pkt *passed = NULL;     /* the last packet passed */
 
-		if (kd == CT_PK_FLOW || kd == CT_PK_RELATED)
-			decide(w, snap, pkts[i], &w->meta[i], &cw->p[i],
-					cw->pos[cw->lk[i]], in_port, now);
-	}
-
-	/* New flows, re-checks and one-shot packets go through policy. */
+	/* Decide; new flows, re-checks and one-shot packets go on to the
+	 * policy. */
 	cw->n_chk = 0;
 	for (i = 0; i < n; i++) {
-		uint8_t kd = cw->p[i].kind;
+		struct ct_pkt *cp = &cw->p[i];
 
-		if (kd == CT_PK_NEW || kd == CT_PK_RECHECK ||
-				kd == CT_PK_ONESHOT)
+		if (cp->kind == CT_PK_FLOW && passed != NULL &&
+				cw->lk[i] == cw->lk[passed - cw->p] &&
+				cp->tcp_flags == passed->tcp_flags) {
+			/* What its entry said for the packet before it. */
+			cp->kind = CT_PK_PASS;
+			cp->pos = passed->pos;
+			cp->opener_a = passed->opener_a;
+			passed = cp;
+			continue;
+		}
+		if (cp->kind == CT_PK_FLOW || cp->kind == CT_PK_RELATED)
+			decide(w, snap, pkts[i], &w->meta[i], cp,
+					cw->pos[cw->lk[i]], in_port, now);
+		if (cp->kind == CT_PK_PASS)
+			passed = cp;
+		else if (cp->kind == CT_PK_NEW || cp->kind == CT_PK_RECHECK ||
+				cp->kind == CT_PK_ONESHOT)
 			cw->chk[cw->n_chk++] = i;
 	}
 	if (cw->n_chk > 0)
@@ -1060,14 +1105,22 @@ vs_stage_ct(struct vs_worker *w, const struct vs_snap *snap,
 	for (i = 0; i < n; i++) {
 		struct ct_pkt *cp = &cw->p[i];
 
-		if (cp->kind == CT_PK_PASS)
-			track(cw, ct, &agg, cp, pkts[i]->pkt_len, now);
-		if (cp->frag_first)
+		w->meta[i].ct_pos = -1;
+		if (cp->kind != CT_PK_PASS)
+			continue;
+		track(cw, ct, &agg, cp, pkts[i]->pkt_len, now);
+		/* for its run's followers (vs_runs.c) */
+		w->meta[i].ct_pos = cp->pos;
+		w->meta[i].ct_dir = (uint8_t)agg.d;
+	}
+	track_flush(cw, ct, &agg, now);
+	if (likely(seen == 0))
+		return;
+	for (i = 0; i < n; i++)
+		if (cw->p[i].frag_first)
 			vs_frag_record(cw, ct, rte_pktmbuf_mtod_offset(pkts[i],
 					const void *, w->meta[i].l3_off), now,
 					w->meta[i].kind != VS_PK_DONE);
-	}
-	track_flush(cw, ct, &agg, now);
 	/* Last: a datagram's fragments often share a burst with its first. */
 	for (i = 0; i < n; i++)
 		if (cw->p[i].kind == CT_PK_FRAG && !vs_frag_allowed(cw,

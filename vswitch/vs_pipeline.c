@@ -17,6 +17,7 @@
 #include <rte_ip.h>
 #include <rte_prefetch.h>
 
+#include "vs_runs.h"
 #include "vs_stages.h"
 #include "vs_tunnel.h"
 
@@ -103,58 +104,94 @@ parse_one(struct vs_worker *w, const struct vs_snap *snap,
 
 void
 vs_stage_parse(struct vs_worker *w, const struct vs_snap *snap,
-		struct rte_mbuf **pkts, uint16_t n)
+		struct rte_mbuf **pkts, uint16_t n, bool runs)
 {
+	struct vs_run_lead lead = { .idx = -1 };
 	uint16_t i;
 
+	static_assert(VS_BURST <= 32, "fol_mask has a bit per packet");
+	w->fol_mask = 0;
 	for (i = 0; i < n && i < PREFETCH_OFFSET; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i++) {
 		if (i + PREFETCH_OFFSET < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET],
 					void *));
+		/* a run of one flow: only its first packet is parsed */
+		if (lead.idx >= 0 && vs_run_follows(&lead, pkts[i])) {
+			w->meta[i].kind = VS_PK_FOLLOW;
+			w->lead[i] = (uint8_t)lead.idx;
+			w->fol_mask |= 1u << i;
+			continue;
+		}
 		parse_one(w, snap, pkts[i], &w->meta[i]);
+		if (runs)
+			vs_run_lead_set(&lead, pkts[i], &w->meta[i], i);
 	}
 }
 
+/* A packet's LPM results (rte_lpm_lookup_bulk words) into its meta. */
+static inline void
+lookup_set(struct vs_pkt_meta *pm, uint32_t s, uint32_t d)
+{
+	pm->src_nh = (s & RTE_LPM_LOOKUP_SUCCESS) ? s & 0x00ffffff :
+			VS_NH_MISS;
+	pm->dst_nh = (d & RTE_LPM_LOOKUP_SUCCESS) ? d & 0x00ffffff :
+			VS_NH_MISS;
+	/* a remote node's subnet (vs_tunnel.h): no local endpoint */
+	pm->dst_vtep = VS_NH_MISS;
+	if (unlikely(pm->src_nh != VS_NH_MISS && (pm->src_nh & VS_NH_TUNNEL)))
+		pm->src_nh = VS_NH_MISS;
+	if (unlikely(pm->dst_nh != VS_NH_MISS &&
+			(pm->dst_nh & VS_NH_TUNNEL))) {
+		pm->dst_vtep = pm->dst_nh & ~VS_NH_TUNNEL;
+		pm->dst_nh = VS_NH_MISS;
+	}
+}
+
+/*
+ * Both addresses of every IPv4/ARP packet in one rte_lpm_lookup_bulk. A
+ * packet with the addresses of the one before it (a flow's packets in a
+ * row), or with them swapped (a request and its reply), takes that one's
+ * results instead of two more lookups (lk_same: 1 same, 2 swapped).
+ */
 void
 vs_stage_lookup(struct vs_worker *w, const struct vs_snap *snap, uint16_t n)
 {
+	uint32_t ps = 0, pd = 0, s = 0, d = 0;
 	uint16_t i, k = 0;
+	bool have = false;
 
 	for (i = 0; i < n; i++) {
 		const struct vs_pkt_meta *pm = &w->meta[i];
 
 		if (pm->kind != VS_PK_IP4 && pm->kind != VS_PK_ARP)
 			continue;
-		w->lk_ip[k++] = pm->src_ip;
-		w->lk_ip[k++] = pm->dst_ip;
+		w->lk_same[i] = !have ? 0 :
+				pm->src_ip == ps && pm->dst_ip == pd ? 1 :
+				pm->src_ip == pd && pm->dst_ip == ps ? 2 : 0;
+		if (w->lk_same[i] != 0)
+			continue;
+		have = true;
+		ps = pm->src_ip;
+		pd = pm->dst_ip;
+		w->lk_ip[k++] = ps;
+		w->lk_ip[k++] = pd;
 	}
 	if (k == 0)
 		return;
 	rte_lpm_lookup_bulk(snap->routes->lpm, w->lk_ip, w->lk_nh, k);
 	for (i = 0, k = 0; i < n; i++) {
 		struct vs_pkt_meta *pm = &w->meta[i];
-		uint32_t s, d;
 
 		if (pm->kind != VS_PK_IP4 && pm->kind != VS_PK_ARP)
 			continue;
-		s = w->lk_nh[k++];
-		d = w->lk_nh[k++];
-		pm->src_nh = (s & RTE_LPM_LOOKUP_SUCCESS) ? s & 0x00ffffff :
-				VS_NH_MISS;
-		pm->dst_nh = (d & RTE_LPM_LOOKUP_SUCCESS) ? d & 0x00ffffff :
-				VS_NH_MISS;
-		/* a remote node's subnet (vs_tunnel.h): no local endpoint */
-		pm->dst_vtep = VS_NH_MISS;
-		if (unlikely(pm->src_nh != VS_NH_MISS &&
-				(pm->src_nh & VS_NH_TUNNEL)))
-			pm->src_nh = VS_NH_MISS;
-		if (unlikely(pm->dst_nh != VS_NH_MISS &&
-				(pm->dst_nh & VS_NH_TUNNEL))) {
-			pm->dst_vtep = pm->dst_nh & ~VS_NH_TUNNEL;
-			pm->dst_nh = VS_NH_MISS;
+		if (w->lk_same[i] == 0) {
+			s = w->lk_nh[k++];
+			d = w->lk_nh[k++];
 		}
+		lookup_set(pm, w->lk_same[i] == 2 ? d : s,
+				w->lk_same[i] == 2 ? s : d);
 	}
 }
 
@@ -238,6 +275,23 @@ vs_tx_flush_all(struct vs_worker *w, const struct vs_snap *snap)
 	w->n_touched = 0;
 }
 
+/* One packet into its port's tx buffer (sent when full, or at the end
+ * of the iteration). */
+static inline void
+tx_put(struct vs_worker *w, const struct vs_snap *snap, uint16_t port,
+		struct rte_mbuf *m)
+{
+	struct vs_txbuf *b = &w->tx[port];
+
+	if (!b->listed) {
+		b->listed = 1;
+		w->touched[w->n_touched++] = port;
+	}
+	b->pkts[b->n++] = m;
+	if (b->n == VS_BURST)
+		tx_flush_port(w, snap, port);
+}
+
 void
 vs_stage_tx(struct vs_worker *w, const struct vs_snap *snap,
 		struct rte_mbuf **pkts, uint16_t n)
@@ -246,18 +300,51 @@ vs_stage_tx(struct vs_worker *w, const struct vs_snap *snap,
 
 	for (i = 0; i < n; i++) {
 		const struct vs_pkt_meta *pm = &w->meta[i];
-		struct vs_txbuf *b;
 
 		if (pm->kind != VS_PK_TX)
 			continue;
-		b = &w->tx[pm->out_port];
-		if (!b->listed) {
-			b->listed = 1;
-			w->touched[w->n_touched++] = pm->out_port;
-		}
-		b->pkts[b->n++] = pkts[i];
-		if (b->n == VS_BURST)
-			tx_flush_port(w, snap, pm->out_port);
+		tx_put(w, snap, pm->out_port, pkts[i]);
+	}
+}
+
+/* The stages that decide, lookup to route, over n packets. */
+static void
+decide_stages(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	vs_stage_lookup(w, snap, n);
+	vs_stage_learn(w, snap, in_port, pkts, n);
+	vs_stage_arp(w, snap, in_port, pkts, n);
+	vs_stage_ct(w, snap, in_port, pkts, n);
+	vs_stage_route(w, snap, in_port, pkts, n);
+}
+
+/*
+ * Parse to tx over pkts. With runs, parse marks the followers of runs of
+ * one flow, the deciding stages run without them and they go out with
+ * their leader (vs_runs.c); those that cannot are left in w->slow for a
+ * pass of their own (runs false).
+ */
+static void
+burst_stages(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n,
+		bool runs)
+{
+	uint16_t nl;
+
+	vs_stage_parse(w, snap, pkts, n, runs);
+	if (likely(w->fol_mask == 0)) {
+		decide_stages(w, snap, in_port, pkts, n);
+	} else {
+		nl = vs_runs_compact(w, n, pkts);
+		decide_stages(w, snap, in_port, w->lp, nl);
+		vs_runs_expand(w, nl, pkts);
+		vs_runs_finish(w, pkts);
+	}
+	vs_stage_tx(w, snap, pkts, n);
+	if (w->n_free) {
+		rte_pktmbuf_free_bulk(w->free, w->n_free);
+		w->n_free = 0;
 	}
 }
 
@@ -271,16 +358,14 @@ vs_burst_process(struct vs_worker *w, const struct vs_snap *snap,
 	if (unlikely(snap->tun != NULL && snap->tun->uplink == in_port &&
 			snap->tun->enabled)) {
 		n = vs_tunnel_rx(w, snap, pkts, n);
+		if (w->n_free) {
+			rte_pktmbuf_free_bulk(w->free, w->n_free);
+			w->n_free = 0;
+		}
 		if (n == 0)
 			return;
 	}
-	vs_stage_parse(w, snap, pkts, n);
-	vs_stage_lookup(w, snap, n);
-	vs_stage_learn(w, snap, in_port, pkts, n);
-	vs_stage_arp(w, snap, in_port, pkts, n);
-	vs_stage_ct(w, snap, in_port, pkts, n);
-	vs_stage_route(w, snap, in_port, pkts, n);
-	vs_stage_tx(w, snap, pkts, n);
-	if (w->n_free)
-		rte_pktmbuf_free_bulk(w->free, w->n_free);
+	burst_stages(w, snap, in_port, pkts, n, true);
+	if (unlikely(w->fol_mask != 0 && w->n_slow != 0))
+		burst_stages(w, snap, in_port, w->slow, w->n_slow, false);
 }

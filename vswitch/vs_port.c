@@ -324,19 +324,26 @@ vs_port_link_refresh(struct vs *vs)
 }
 
 /*
- * Free whatever a new port received before it is published. DPDK's
- * af_packet PMD opens its socket for every interface and binds it to its
- * own only afterwards, so the ring can hold copies of other ports' frames
- * from that window; forwarding them would duplicate other pods' packets.
- * No worker polls the port yet, so the control thread may read its queues.
+ * Free whatever a new af_packet port received before it is published.
+ * DPDK's af_packet PMD opens its socket for every interface and binds it
+ * to its own only afterwards, so the ring can hold copies of other ports'
+ * frames from that window; forwarding them would duplicate other pods'
+ * packets. Other drivers receive only their own frames, kept (a pod's
+ * first packets, a pcap's first frames). No worker polls the port yet,
+ * so the control thread may read its queues.
  */
 static void
 port_drain(struct vs_port *p)
 {
+	struct rte_eth_dev_info info;
 	struct rte_mbuf *pkts[32];
 	uint16_t q, n;
 	unsigned int rounds;
 
+	if (rte_eth_dev_info_get(p->port_id, &info) != 0 ||
+			info.driver_name == NULL ||
+			strcmp(info.driver_name, "net_af_packet") != 0)
+		return;
 	for (q = 0; q < p->n_rxq; q++)
 		for (rounds = 0; rounds < 1024; rounds++) {
 			n = rte_eth_rx_burst(p->port_id, q, pkts, RTE_DIM(pkts));

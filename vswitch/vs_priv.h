@@ -47,7 +47,8 @@ struct vs_tunnel;
 struct vs_tun_snap;
 struct vs_tun_wk;
 
-#define VS_BURST 32                     /**< rx burst and tx buffer size */
+#define VS_BURST 32                     /**< rx burst and tx buffer size;
+					  *  at most 32 (a bit each, vs_runs.c) */
 #define VS_EP_MAX 4096                  /**< local endpoints (LPM next hop ids) */
 #define VS_PORTS_MAX RTE_MAX_ETHPORTS
 #define VS_PORT_NONE UINT16_MAX         /**< endpoint whose port is absent */
@@ -155,18 +156,22 @@ enum vs_pkt_kind {
 	VS_PK_TX,       /**< decided: goes out on out_port */
 	VS_PK_DONE,     /**< dropped or consumed: already in the free list */
 	VS_PK_VXLAN,    /**< routed into a tunnel: dst_vtep (vs_tunnel.h) */
+	VS_PK_FOLLOW,   /**< like the packet before it: w->lead (vs_runs.c) */
 };
 
 struct vs_pkt_meta {
 	uint8_t kind;           /**< enum vs_pkt_kind */
+	uint8_t fast;           /**< route: forwarded the ordinary way */
 	uint16_t l3_off;        /**< offset of the IPv4/ARP header */
 	uint16_t out_port;      /**< VS_PK_TX: output ethdev */
+	uint8_t ct_dir;         /**< ct: its direction in the entry, */
 	uint32_t src_ip;        /**< IPv4 source / ARP sender, host order */
 	uint32_t dst_ip;        /**< IPv4 destination / ARP target, host order */
 	uint32_t src_nh;        /**< LPM results, VS_NH_MISS if none */
 	uint32_t dst_nh;
 	uint32_t dst_vtep;      /**< VTEP slot of a remote node's subnet, or
 				  *  VS_NH_MISS (then dst_nh is MISS too) */
+	int32_t ct_pos;         /**< ct: its entry (a passed packet), or -1 */
 };
 #define VS_NH_MISS UINT32_MAX
 
@@ -193,8 +198,17 @@ struct vs_worker {
 	struct vs_pkt_meta meta[VS_BURST];
 	uint32_t lk_ip[2 * VS_BURST];
 	uint32_t lk_nh[2 * VS_BURST];
+	uint8_t lk_same[VS_BURST];      /**< vs_stage_lookup */
 	uint16_t n_free;
 	struct rte_mbuf *free[VS_BURST];
+
+	/* runs of one flow's packets (vs_runs.c) */
+	uint32_t fol_mask;              /**< bit i: packet i is a follower */
+	uint16_t n_slow;
+	uint8_t lead[VS_BURST];         /**< a follower's leader */
+	uint8_t lorig[VS_BURST];        /**< lp[j]'s index in the burst */
+	struct rte_mbuf *lp[VS_BURST];  /**< the burst without followers */
+	struct rte_mbuf *slow[VS_BURST]; /**< followers for a pass of their own */
 
 	/* per-iteration tx buffers */
 	uint16_t n_touched;
@@ -221,7 +235,10 @@ struct vs_ep {
 
 struct vs {
 	struct vs_config cfg;
-	struct vs_snap *snap;           /**< published: workers load-acquire */
+	/* What the workers load on every poll, on a line of its own: no
+	 * store of the control thread's makes them fetch it again. */
+	struct vs_snap *snap __rte_cache_aligned; /**< published: workers
+						     *  load-acquire */
 	uint32_t stop;                  /**< atomic: workers leave their loop */
 
 	struct rte_rcu_qsbr *qsv;
@@ -231,7 +248,7 @@ struct vs {
 	bool launched;
 
 	/* control thread state */
-	uint64_t gen;
+	uint64_t gen __rte_cache_aligned;
 	struct vs_port_list ports;
 	uint32_t n_ports;
 	unsigned int vdev_seq;          /**< net_vhost<N>, net_af_packet<N> */

@@ -30,17 +30,6 @@
 
 #define ICMP_ECHO_TTL 64
 
-/* TTL - 1 and the checksum with it (RFC 1624, Linux ip_decrease_ttl). */
-static inline void
-ttl_decrement(struct rte_ipv4_hdr *ip)
-{
-	uint32_t check = ip->hdr_checksum;
-
-	check += RTE_BE16(0x0100);
-	ip->hdr_checksum = (uint16_t)(check + (check >= 0xffff));
-	ip->time_to_live--;
-}
-
 /*
  * The MACs of a routed frame: destination the pod's (a vs_neigh_pack
  * word: byte i in bits 8i..8i+7, so on a little-endian CPU its first six
@@ -122,6 +111,7 @@ route_one(struct vs_worker *w, const struct vs_snap *snap, uint16_t in_port,
 	const struct vs_port *p;
 	uint64_t nw;
 
+	pm->fast = 0;
 	if (pm->dst_nh == VS_NH_MISS || !snap->ep[pm->dst_nh].valid) {
 		if (pm->dst_vtep != VS_NH_MISS) {      /* another node's pod */
 			vs_tunnel_route_one(w, m, pm);
@@ -153,8 +143,9 @@ route_one(struct vs_worker *w, const struct vs_snap *snap, uint16_t in_port,
 		return;
 	}
 	macs_set(eth, nw, &snap->mac);
-	ttl_decrement(ip);
+	vs_ttl_decrement(ip);
 	vs_pkt_out(pm, ep->port_id);
+	pm->fast = 1;           /* its run's followers may follow (vs_runs.c) */
 }
 
 void

@@ -15,6 +15,12 @@
  *   route   local endpoint -> its port, TTL, MAC rewrite
  *   tx      into the per-port tx buffers, flushed once per iteration
  *
+ * Runs of one flow's packets (vs_runs.c): parse marks a packet that is
+ * the same as its run's first in everything the stages read as a
+ * follower; the stages run without the followers, and after route the
+ * followers of a forwarded packet go out with it (the others through the
+ * stages afterwards).
+ *
  * VXLAN decapsulation runs before parse on the uplink (vs_tunnel.h).
  *
  * Thread-safety: worker lcores (or a test thread standing in for one);
@@ -23,10 +29,13 @@
 #ifndef NPVS_VS_STAGES_H
 #define NPVS_VS_STAGES_H
 
+#include <rte_ip.h>
+
 #include "vs_priv.h"
 
+/** runs: mark the followers of runs of one flow (vs_runs.h). */
 void vs_stage_parse(struct vs_worker *w, const struct vs_snap *snap,
-		struct rte_mbuf **pkts, uint16_t n);
+		struct rte_mbuf **pkts, uint16_t n, bool runs);
 void vs_stage_lookup(struct vs_worker *w, const struct vs_snap *snap,
 		uint16_t n);
 void vs_stage_learn(struct vs_worker *w, const struct vs_snap *snap,
@@ -37,6 +46,18 @@ void vs_stage_route(struct vs_worker *w, const struct vs_snap *snap,
 		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
 void vs_stage_tx(struct vs_worker *w, const struct vs_snap *snap,
 		struct rte_mbuf **pkts, uint16_t n);
+
+/* vs_runs.c: runs of one flow's packets in a burst (parse marks the
+ * followers: w->fol_mask, w->lead) */
+/** The other packets into w->lp, their meta to the front: @return how
+ *  many. */
+uint16_t vs_runs_compact(struct vs_worker *w, uint16_t n,
+		struct rte_mbuf **pkts);
+/** Undo vs_runs_compact after the stages (followers marked again). */
+void vs_runs_expand(struct vs_worker *w, uint16_t nl, struct rte_mbuf **pkts);
+/** After route: followers of forwarded leaders rewritten, out and
+ *  counted; the others into w->slow for a pass of their own. */
+void vs_runs_finish(struct vs_worker *w, struct rte_mbuf **pkts);
 
 /**
  * Turn m into a broadcast ARP request from sha/sip for tip (addresses in
@@ -64,6 +85,17 @@ vs_pkt_consume(struct vs_worker *w, struct rte_mbuf *m, struct vs_pkt_meta *pm)
 {
 	w->free[w->n_free++] = m;
 	pm->kind = VS_PK_DONE;
+}
+
+/* TTL - 1 and the checksum with it (RFC 1624, Linux ip_decrease_ttl). */
+static inline void
+vs_ttl_decrement(struct rte_ipv4_hdr *ip)
+{
+	uint32_t check = ip->hdr_checksum;
+
+	check += RTE_BE16(0x0100);
+	ip->hdr_checksum = (uint16_t)(check + (check >= 0xffff));
+	ip->time_to_live--;
 }
 
 static inline void

@@ -116,16 +116,6 @@ vs_tunnel_rx(struct vs_worker *w, const struct vs_snap *snap,
 	return k;
 }
 
-static inline void
-ttl_decrement(struct rte_ipv4_hdr *ip)
-{
-	uint32_t check = ip->hdr_checksum;
-
-	check += RTE_BE16(0x0100);
-	ip->hdr_checksum = (uint16_t)(check + (check >= 0xffff));
-	ip->time_to_live--;
-}
-
 void
 vs_tunnel_route_one(struct vs_worker *w, struct rte_mbuf *m,
 		struct vs_pkt_meta *pm)
@@ -137,7 +127,7 @@ vs_tunnel_route_one(struct vs_worker *w, struct rte_mbuf *m,
 		vs_pkt_drop(w, m, pm, VS_DROP_TTL);
 		return;
 	}
-	ttl_decrement(ip);
+	vs_ttl_decrement(ip);
 	pm->kind = VS_PK_VXLAN;
 }
 

@@ -12,6 +12,10 @@
  *                                        BURSTS bursts of 32 frames
  *   bench_ct newflow FLOWS RULES         FLOWS one-way requests, each a new
  *                                        flow, once
+ *   bench_ct run FLOWS RULES BURSTS      as tput, then bursts of 32 requests
+ *                                        of one flow each (runs of one
+ *                                        flow, vswitch/vs_runs.c: what a
+ *                                        pod sending one flow fast gives)
  *
  * The traffic and the policy are those of tests/bench/run.sh (mkpcap.py,
  * mkpolicy.py): clients app=bench-client 10.0.0.10.. on port "gen",
@@ -255,6 +259,23 @@ frames_make(unsigned int flows, bool two_way, unsigned int *n_out)
 	return buf;
 }
 
+/* From two-way frames: each flow's request BURST times in a row. */
+static uint8_t *
+frames_runs(uint8_t *two_way, unsigned int flows, unsigned int *n_out)
+{
+	uint8_t *buf = calloc((size_t)flows * BURST, FRAME_LEN);
+	unsigned int f, k;
+
+	for (f = 0; f < flows; f++)
+		for (k = 0; k < BURST; k++)
+			memcpy(buf + ((size_t)f * BURST + k) * FRAME_LEN,
+					two_way + (size_t)f * 2 * FRAME_LEN,
+					FRAME_LEN);
+	free(two_way);
+	*n_out = flows * BURST;
+	return buf;
+}
+
 /* Frames [from, from + n) of the cycle into the switch, one poll. */
 static void
 burst(const uint8_t *frames, unsigned int n_frames, unsigned int from,
@@ -345,17 +366,18 @@ int
 main(int argc, char **argv)
 {
 	unsigned int flows, rules, n_frames;
-	bool tput;
+	bool tput, runs;
 	uint8_t *frames;
 
-	if (argc < 4 || (strcmp(argv[1], "tput") != 0 &&
+	runs = strcmp(argv[1], "run") == 0;
+	if (argc < 4 || (strcmp(argv[1], "tput") != 0 && !runs &&
 			strcmp(argv[1], "newflow") != 0) ||
-			(strcmp(argv[1], "tput") == 0 && argc < 5)) {
-		fprintf(stderr, "usage: bench_ct tput FLOWS RULES BURSTS | "
+			(strcmp(argv[1], "newflow") != 0 && argc < 5)) {
+		fprintf(stderr, "usage: bench_ct tput|run FLOWS RULES BURSTS | "
 				"bench_ct newflow FLOWS RULES\n");
 		return 2;
 	}
-	tput = strcmp(argv[1], "tput") == 0;
+	tput = strcmp(argv[1], "newflow") != 0;
 	flows = (unsigned int)strtoul(argv[2], NULL, 0);
 	rules = (unsigned int)strtoul(argv[3], NULL, 0);
 	if (flows == 0 || n_clients(flows) > 200) {
@@ -367,8 +389,11 @@ main(int argc, char **argv)
 	if (tput) {
 		/* The first pass establishes every flow. */
 		run(frames, n_frames, n_frames, "establish");
+		if (runs)
+			frames = frames_runs(frames, flows, &n_frames);
 		run(frames, n_frames, (uint64_t)strtoull(argv[4], NULL, 0) *
-				BURST, "established");
+				BURST, runs ? "established, runs of 32" :
+				"established");
 	} else {
 		run(frames, n_frames, n_frames, "new flows");
 	}

@@ -5,7 +5,7 @@
  *
  *   bench_vpod EAL_ARGS -- --src-ip A --dst-ip B --dst-mac MAC
  *              [--src-mac MAC] [--sport N] [--dport N] [--burst N]
- *              [--seconds S]
+ *              [--seconds S] [--refused-wait-us U]
  *
  * EAL_ARGS name two ports, pod A's then pod B's (two net_virtio_user
  * vdevs on the switch's vhost-user sockets). One loop on the main lcore:
@@ -16,13 +16,26 @@
  * the switch's worker) instead of three (two testpmd pods and the switch),
  * where the receiving pod only ran while the sending one was descheduled.
  *
- * Frames are built like testpmd's txonly: mbufs from a pool, a prebuilt
- * 60-byte frame copied into each; frames the port refuses are retried
- * (tx_refused counts the refusals). Counters: the ports' ethdev stats, so
- * DPDK telemetry (/ethdev/stats, what rate.py reads) shows port 0's
- * opackets (offered) and port 1's ipackets (delivered). At exit (SIGINT,
- * SIGTERM or --seconds) one JSON line on stdout: tx, tx_refused (times a
- * frame was refused and kept for a retry), rx (port 1), rx_other (port 0), secs.
+ * Frames are what testpmd's txonly sends with --txpkts=60 (one flow, the
+ * same frame every time: IPv4 TTL 64 with its checksum, IP id 0, UDP
+ * checksum 0, 18 bytes of payload, zeros here, whatever the mbuf held in
+ * testpmd): mbufs from a pool, the prebuilt frame copied into each. A frame the port refuses (A's ring is full: the
+ * switch is behind) is kept and sent again on the next try, not freed
+ * and built again as testpmd does: a full ring costs a tx call, no
+ * alloc, copy or free. That tx call is virtio's, which on a full ring
+ * reads the ring's used index, a cache line the switch writes as it
+ * takes frames; --refused-wait-us U (default 0: retry at once, as
+ * testpmd's txonly does) makes the loop leave the tx port alone for U
+ * microseconds after a refusal (it only polls B meanwhile), to see how
+ * much that polling costs the switch. Neither path makes a system call
+ * (strace of a run: none from the loop, so no kick either).
+ *
+ * Counters: the ports' ethdev stats, so DPDK telemetry (/ethdev/stats,
+ * what rate.py reads) shows port 0's opackets (offered) and port 1's
+ * ipackets (delivered). At exit (SIGINT, SIGTERM or --seconds) one JSON
+ * line on stdout: tx, tx_refused (times a frame was refused and kept for
+ * a retry), tx_calls (tx bursts tried), tx_waits (refusals followed by a
+ * --refused-wait-us pause), rx (port 1), rx_other (port 0), secs.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -60,10 +73,11 @@ struct vp_opts {
 	uint16_t sport, dport;
 	unsigned int burst;
 	double seconds;         /* 0: until a signal */
+	double refused_wait_us; /* after a refused frame, no tx for this long */
 };
 
 struct vp_counts {
-	uint64_t tx, tx_refused, rx, rx_other;
+	uint64_t tx, tx_refused, tx_calls, tx_waits, rx, rx_other;
 };
 
 static volatile sig_atomic_t vp_stop;
@@ -80,7 +94,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: bench_vpod EAL_ARGS -- --src-ip A --dst-ip B "
 		"--dst-mac MAC [--src-mac MAC] [--sport N] [--dport N] "
-		"[--burst N] [--seconds S]\n");
+		"[--burst N] [--seconds S] [--refused-wait-us U]\n");
 }
 
 static int
@@ -122,6 +136,10 @@ parse_opt(struct vp_opts *o, int c, const char *arg)
 	case 'S':
 		o->seconds = atof(arg);
 		return o->seconds >= 0 ? 0 : -EINVAL;
+	case 'w':
+		o->refused_wait_us = atof(arg);
+		return o->refused_wait_us >= 0 &&
+			o->refused_wait_us <= 1000 ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}
@@ -139,6 +157,7 @@ parse_args(struct vp_opts *o, int argc, char **argv)
 		{ "dport", required_argument, NULL, 'P' },
 		{ "burst", required_argument, NULL, 'b' },
 		{ "seconds", required_argument, NULL, 'S' },
+		{ "refused-wait-us", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -225,7 +244,7 @@ drain(uint16_t port)
  * the switch is behind) are kept for the next call rather than freed and
  * built again, so a full ring costs a retry, not an alloc, copy and free.
  */
-static void
+static unsigned int
 send_burst(struct rte_mempool *mp, const uint8_t *frame, unsigned int burst,
 		struct vp_counts *c)
 {
@@ -244,12 +263,14 @@ send_burst(struct rte_mempool *mp, const uint8_t *frame, unsigned int burst,
 		n = burst;
 	}
 	if (n == 0)
-		return;
+		return 0;
 	sent = rte_eth_tx_burst(VP_TX, 0, m, (uint16_t)n);
+	c->tx_calls++;
 	c->tx += sent;
 	c->tx_refused += n - sent;
 	memmove(m, m + sent, (n - sent) * sizeof(m[0]));
 	n -= sent;
+	return n;
 }
 
 static void
@@ -257,12 +278,19 @@ run(const struct vp_opts *o, struct rte_mempool *mp, struct vp_counts *c)
 {
 	uint64_t end = o->seconds > 0 ? rte_get_tsc_cycles() +
 		(uint64_t)(o->seconds * rte_get_tsc_hz()) : UINT64_MAX;
+	uint64_t wait = (uint64_t)(o->refused_wait_us * 1e-6 *
+		(double)rte_get_tsc_hz());
+	uint64_t next_tx = 0, now;
 	uint8_t frame[VP_FRAME];
 	unsigned int k = 0;
 
 	frame_build(o, frame);
-	while (!vp_stop && rte_get_tsc_cycles() < end) {
-		send_burst(mp, frame, o->burst, c);
+	while (!vp_stop && (now = rte_get_tsc_cycles()) < end) {
+		if (now >= next_tx && send_burst(mp, frame, o->burst, c) > 0 &&
+				wait > 0) {
+			next_tx = now + wait;
+			c->tx_waits++;
+		}
 		c->rx += drain(VP_RX);
 		if ((++k & 1023) == 0)  /* ARP or strays to pod A */
 			c->rx_other += drain(VP_TX);
@@ -306,9 +334,11 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	t0 = rte_get_tsc_cycles();
 	run(&o, mp, &c);
-	printf("{\"tx\": %" PRIu64 ", \"tx_refused\": %" PRIu64 ", \"rx\": %"
-		PRIu64 ", \"rx_other\": %" PRIu64 ", \"secs\": %.3f}\n", c.tx,
-		c.tx_refused, c.rx, c.rx_other,
+	printf("{\"tx\": %" PRIu64 ", \"tx_refused\": %" PRIu64
+		", \"tx_calls\": %" PRIu64 ", \"tx_waits\": %" PRIu64
+		", \"rx\": %" PRIu64 ", \"rx_other\": %" PRIu64
+		", \"secs\": %.3f}\n", c.tx, c.tx_refused, c.tx_calls,
+		c.tx_waits, c.rx, c.rx_other,
 		(double)(rte_get_tsc_cycles() - t0) / rte_get_tsc_hz());
 	fflush(stdout);
 	rte_eth_dev_stop(VP_TX);

@@ -23,15 +23,25 @@ Modes:
           establishes every flow (request, then reply), and every later
           pass is the established steady state.
 
+Padding (run.sh's new-flow pcap for npvsd): --pad N writes N frames first,
+addressed to PAD_MAC (02:00:00:00:00:00: no switch port's, npvsd would
+drop them as not_for_us and never send them), flow k's request each;
+--then PCAP makes the rest of the file PCAP's frames (copied as they
+are) instead of new ones. npvsd's `port add` reads and frees what a new
+port has already received before its worker polls it (vswitch/vs_port.c,
+port_drain: up to 1,024 bursts of 32): from a one-shot pcap that is the
+file's first 32,768 frames, which the pad gives it in place of flows.
+
 Usage:
   mkpcap.py OUT.pcap --flows N [--mode oneway|twoway]
             [--client IP]... [--server IP] [--dport P]
-            [--router-mac MAC]
+            [--router-mac MAC] [--pad N [--then PCAP]]
   mkpcap.py --check FILE.pcap     (prints frames, flows and sizes: a
                                    reader written apart from the writer)
 """
 import argparse
 import ipaddress
+import itertools
 import struct
 import sys
 
@@ -42,6 +52,8 @@ PAYLOAD = b"npvs-bench-payload"          # 18 bytes: 14 + 20 + 8 + 18 = 60
 assert len(PAYLOAD) == FRAME_LEN - 42
 
 PCAP_MAGIC = 0xA1B2C3D4
+PCAP_HDR = 24                           # file header; 16 a record
+PAD_MAC = "02:00:00:00:00:00"
 LINKTYPE_ETHERNET = 1
 
 
@@ -86,7 +98,8 @@ def flows(n, clients, server, dport):
         yield clients[i // PORTS], SPORT_BASE + i % PORTS, server, dport
 
 
-def write(path, frames):
+def write(path, frames, then=None):
+    """Write the frames, then (a path) the records of another pcap."""
     hdr = struct.pack("<IHHiIII", PCAP_MAGIC, 2, 4, 0, 0, 65535,
                       LINKTYPE_ETHERNET)
     n = 0
@@ -97,7 +110,35 @@ def write(path, frames):
                                 len(fr), len(fr)))
             f.write(fr)
             n += 1
+        if then:
+            n += copy_records(then, f)
     return n
+
+
+def copy_records(path, out):
+    """Copy a pcap's records (not its header) to out; their count."""
+    n = 0
+    with open(path, "rb") as f:
+        if f.read(PCAP_HDR)[:4] != struct.pack("<I", PCAP_MAGIC):
+            raise ValueError(f"{path}: not a little-endian microsecond pcap")
+        while True:
+            rec = f.read(16)
+            if len(rec) < 16:
+                break
+            incl = struct.unpack_from("<I", rec, 8)[0]
+            out.write(rec + f.read(incl))
+            n += 1
+    return n
+
+
+def pad(args):
+    """The --pad frames: flow k's request to PAD_MAC, not the router."""
+    dmac = mac_bytes(PAD_MAC)
+    clients = [ipaddress.IPv4Address(c).packed for c in args.client]
+    server = ipaddress.IPv4Address(args.server).packed
+    for k, (cip, sport, sip, dport) in enumerate(
+            flows(args.pad, clients, server, args.dport)):
+        yield frame(dmac, pod_mac(cip), cip, sip, sport, dport, k + 1)
 
 
 def gen(args):
@@ -149,6 +190,8 @@ def main():
     p.add_argument("--server", default="10.244.1.2")
     p.add_argument("--dport", type=int, default=5000)
     p.add_argument("--router-mac", default="02:6e:70:76:73:01")
+    p.add_argument("--pad", type=int, default=0)
+    p.add_argument("--then", metavar="PCAP")
     args = p.parse_args()
     if args.check:
         check(args.check)
@@ -156,14 +199,22 @@ def main():
     if not args.out or args.flows < 1:
         p.error("an output file and --flows >= 1 are needed")
     args.client = args.client or ["10.244.1.10", "10.244.1.11"]
-    if args.flows > PORTS * len(args.client):
-        p.error(f"{args.flows} flows need {-(-args.flows // PORTS)} client "
+    if max(args.flows, args.pad) > PORTS * len(args.client):
+        p.error(f"{max(args.flows, args.pad)} flows need "
+                f"{-(-max(args.flows, args.pad) // PORTS)} client "
                 f"addresses (--client), {len(args.client)} given")
+    if args.pad < 0 or (args.then and not args.pad):
+        p.error("--pad N >= 0; --then needs --pad")
+    frames = pad(args) if args.pad else iter(())
+    if not args.then:
+        frames = itertools.chain(frames, gen(args))
     try:
-        n = write(args.out, gen(args))
-    except ValueError as e:
+        n = write(args.out, frames, args.then)
+    except (OSError, ValueError) as e:
         raise SystemExit(f"mkpcap.py: {e}")
-    print(f"{args.out}: {n} frames, {args.flows} flows, {args.mode}",
+    what = f"then {args.then}" if args.then else \
+        f"{args.flows} flows, {args.mode}"
+    print(f"{args.out}: {n} frames ({args.pad} pad), {what}",
           file=sys.stderr)
 
 

@@ -123,6 +123,73 @@ def tput(rs):
     print(table(["flows", "frames", "rules", "testpmd io Mpps",
                  "npvsd Mpps", "added ns/pkt", ""], rows))
     check(rs)
+    rule_effect(cells)
+
+
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return (v[n // 2] + v[(n - 1) // 2]) / 2.0
+
+
+def verdict(changes, noise, limit=3.0):
+    """Is the change within +-limit %? "yes" when every round's is; "no"
+    when every round's is beyond it, in one direction, and beyond the
+    0-rule runs' own spread (noise, %); else "not resolved"."""
+    if all(abs(c) <= limit for c in changes):
+        return "yes"
+    far = max(limit, noise)
+    if all(c > far for c in changes) or all(c < -far for c in changes):
+        return "no"
+    return "not resolved"
+
+
+def rule_effect(cells):
+    """The rule-count effect of run.sh's rounds (cells with "round"): a
+    count's run of round R against the mean of the 0-rule runs of rounds
+    R-1 and R on the same npvsd. Results files from before the rounds
+    have no such cells: nothing is printed for them."""
+    rc = [c for c in cells if c["switch"] == "npvsd" and "round" in c and
+          why(c["res"]) is None]
+    if not any(c["rules"] for c in rc):
+        return
+    rounds = max(c["round"] for c in rc)
+    print(f"\nRule-count effect: one npvsd per flow count, generator running; "
+          f"{rounds} round(s), each applying\nthe rule counts in turn and "
+          f"deleting the policies again (0 rules). change: a count's run "
+          f"against\nthe mean of the 0-rule runs just before and after its "
+          f"round, median of the rounds (every round\nin brackets); 0-rule "
+          f"spread: (max - min) / median of those 0-rule runs. within 3%: "
+          f"yes when\nevery round is, no when every round is beyond 3% and "
+          f"beyond the 0-rule spread (same sign),\nelse not resolved.")
+    rows = []
+    for flows in sorted({c["flows"] for c in rc}):
+        fc = [c for c in rc if c["flows"] == flows]
+        zero = {c["round"]: c["res"]["mpps"] for c in fc if c["rules"] == 0}
+        if not zero:
+            continue
+        zv = list(zero.values())
+        spread = (max(zv) - min(zv)) / median(zv) * 100.0
+        rows.append([flows, 0, f"{fmt(median(zv))} "
+                     f"({' '.join(fmt(zero[r]) for r in sorted(zero))})",
+                     "", f"{spread:.1f}%", ""])
+        for rules in sorted({c["rules"] for c in fc if c["rules"]}):
+            runs = sorted((c["round"], c["res"]["mpps"]) for c in fc
+                          if c["rules"] == rules)
+            ch = []
+            for r, v in runs:
+                base = [zero[k] for k in (r - 1, r) if k in zero]
+                if base:
+                    ch.append(100.0 * (v / (sum(base) / len(base)) - 1))
+            rows.append([flows, rules,
+                         f"{fmt(median([v for _, v in runs]))} "
+                         f"({' '.join(fmt(v) for _, v in runs)})",
+                         f"{median(ch):+.1f}% "
+                         f"({' '.join(f'{c:+.1f}' for c in ch)})"
+                         if ch else "-", "", verdict(ch, spread) if ch
+                         else ""])
+    print(table(["flows", "rules", "npvsd Mpps, median (runs)",
+                 "change vs 0 rules", "0-rule spread", "within 3%"], rows))
 
 
 def check(rs):
@@ -162,7 +229,9 @@ def newflow(rs):
         if b is None:
             na.setdefault((sw, runs), []).append(str(rules))
             continue
-        note = next((c.get("note") for c in sc if c.get("note")), "")
+        note = "; ".join(x for x in [next((c.get("note") for c in sc
+                                            if c.get("note")), "")] +
+                         [short_count(c) for c in sc] if x)
         rows.append([sw + ("" if is_np else " io"),
                      rules if is_np else "-", f"{fmt(b)} ({runs})",
                      added_ns(b, tp) if is_np else "",
@@ -171,6 +240,22 @@ def newflow(rs):
              na.items()]
     print(table(["switch", "rules", "Mpps", "added ns/pkt",
                  "npvsd alone M/s", "note"], rows))
+
+
+def short_count(c):
+    """A new-flow run that did not forward every flow's packet: how many,
+    and for npvsd (pcap with pad frames, run.sh NF_PAD) whether the pad
+    went to the port add's drain as meant (rx = flows) or not."""
+    r = c["res"]
+    if why(r) or "tx" not in r:
+        return ""
+    flows, pad = c["flows"], c.get("pad", 0)
+    out = []
+    if r["tx"] != flows:
+        out.append(f"{r['tx']} of {flows} sent")
+    if pad and r.get("rx", flows) > flows:
+        out.append(f"{r['rx'] - flows} pad frames reached the worker")
+    return ", ".join(out)
 
 
 def vhost(rs):
@@ -215,7 +300,45 @@ def vhost(rs):
     for k in ("delivered", "switch rx"):
         a, b = res.get(("npvsd", k)), res.get(("testpmd", k))
         if a and b:
-            print(f"npvsd/testpmd, {k}: {a / b:.2f}")
+            print(f"npvsd/testpmd, {k}, best of each: {a / b:.2f}")
+    vhost_pairs(cells, sub)
+
+
+def vhost_pairs(cells, sub):
+    """The ratio npvsd/testpmd of each pair of runs (run.sh --vhost-pairs;
+    older results: the runs of one --repeat), and the median ratio."""
+    pairs = {}
+    for c in cells:
+        if why(c["res"]) is None and "rep" in c:
+            pairs.setdefault(c.get("pair", c["rep"]), {})[c["switch"]] = c
+    rows, ratios = [], {"delivered": [], "switch rx": []}
+    for p in sorted(pairs):
+        t, n = pairs[p].get("testpmd"), pairs[p].get("npvsd")
+        if not t or not n:
+            continue
+        first = "npvsd" if n.get("order") == 1 else "testpmd"
+        row = [p, first]
+        for k in ("delivered", "switch rx"):
+            a, b = sub[k](n["res"]), sub[k](t["res"])
+            ok = a and b and why(a) is None and why(b) is None and b["mpps"]
+            r = a["mpps"] / b["mpps"] if ok else None
+            if r is not None:
+                ratios[k].append(r)
+            row += [f"{fmt(b['mpps'])} / {fmt(a['mpps'])}" if ok else "n/a",
+                    fmt(r) if r is not None else "-"]
+        rows.append(row)
+    if not rows:
+        return
+    win = next((c["window"] for c in cells if "window" in c), None)
+    print(f"Pairs of runs (testpmd and npvsd; first: the one that ran first"
+          f"{f'; {win} s windows' if win else ''}); Mpps testpmd / npvsd "
+          f"and their ratio:")
+    print(table(["pair", "first", "delivered", "ratio", "switch rx",
+                 "ratio"], rows))
+    for k, v in ratios.items():
+        if v:
+            print(f"npvsd/testpmd, {k}, median of {len(v)} pairs: "
+                  f"{median(v):.2f} (from {min(v):.2f} to {max(v):.2f})")
 
 
 def latency(rs):

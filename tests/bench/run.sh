@@ -10,7 +10,10 @@
 #   tput     one worker lcore (1), 60-byte UDP frames (64 on the wire),
 #            net_pcap (infinite_rx) -> switch -> net_null, two-way pcaps of
 #            1, 1,000 and 100,000 flows; testpmd --forward-mode=io with the
-#            same two vdevs; npvsd at 0, 10, 50, 1,000 and 10,000 rules.
+#            same two vdevs; npvsd at 0, 10, 50, 1,000 and 10,000 rules:
+#            --rounds rounds on one npvsd, each applying the counts in turn
+#            and deleting them again (0 rules), and the rule-count effect:
+#            each count against the 0-rule runs around it, with their spread.
 #            Rate: sum of the ports' tx counters over a --window after a
 #            --warmup (rate.py: testpmd's via DPDK telemetry /ethdev/stats,
 #            npvsd's via its control socket `stats`, npvsctl's source).
@@ -20,7 +23,8 @@
 #            fit of the tx counter between 10% and 90% of the run.
 #   vhost    two DPDK pods (virtio_user) A -> switch -> B, 60-byte UDP;
 #            rates at A (offered), the switch (rx) and B (delivered);
-#            npvsd vs testpmd io between the same two pods (ratio). Both
+#            npvsd vs testpmd io between the same two pods, --vhost-pairs
+#            pairs of runs in alternating order (ratio per pair). Both
 #            pods in one process on one lcore (bench_vpod; tests/bench/
 #            vhost.sh), or --vhost-pods 2: testpmd txonly and rxonly pods.
 #   latency  UDP ping-pong (bench_udp_rtt) between two kernel pods on
@@ -38,13 +42,18 @@
 # shows that the generated rules are enforced.
 #
 # Options:
-#   --quick          a few cells (under a minute on a quiet machine):
-#                    1,000 flows at 0 and 1,000 rules, one run each,
-#                    200,000 new flows, 20,000 round trips of latency, no
-#                    vhost (unless --only names it)
+#   --quick          a few cells (1 to 2 minutes on a quiet machine):
+#                    1,000 flows at 0 and 1,000 rules (2 rounds), 200,000
+#                    new flows, 20,000 round trips of latency, no vhost
+#                    (unless --only names it: then 2 pairs)
 #   --window S       measuring window per cell (default 3; quick 2)
 #   --warmup S       warm-up before it (default 1)
 #   --repeat N       runs of each 0-rule cell, interleaved (default 2)
+#   --rounds N       rounds of the rule counts on one npvsd (default 3;
+#                    quick 2): apply each count, measure, delete, measure;
+#                    window 2 s each (--window if smaller)
+#   --vhost-pairs N  vhost-user: pairs of testpmd and npvsd runs (default
+#                    4, quick 2), window 2 s each (--window if smaller)
 #   --rules LIST     rule counts (default 0,10,50,1000,10000)
 #   --flows LIST     flow counts (default 1,1000,100000)
 #   --only LIST      sections to run
@@ -74,6 +83,7 @@ source "$BENCH_DIR/../integration/lib.sh"
 
 QUICK=0 WINDOW="" WARMUP=1 REPEAT="" FORCE=0 ONLY=""
 RULES="" FLOWS="" RESULTS=/tmp/npvs-bench-results.jsonl BUILD_ARG="" NICE=0
+RULE_ROUNDS="" VH_PAIRS=""
 VH_PODS=1 BENCH_NAME=bench
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -81,6 +91,8 @@ while [ $# -gt 0 ]; do
 	--window) WINDOW=$2; shift ;;
 	--warmup) WARMUP=$2; shift ;;
 	--repeat) REPEAT=$2; shift ;;
+	--rounds) RULE_ROUNDS=$2; shift ;;
+	--vhost-pairs) VH_PAIRS=$2; shift ;;
 	--rules) RULES=$2; shift ;;
 	--flows) FLOWS=$2; shift ;;
 	--only) ONLY=$2; shift ;;
@@ -97,19 +109,28 @@ while [ $# -gt 0 ]; do
 done
 if [ "$QUICK" = 1 ]; then
 	: "${WINDOW:=2}" "${REPEAT:=1}" "${RULES:=0,1000}" "${FLOWS:=1000}"
+	: "${RULE_ROUNDS:=2}" "${VH_PAIRS:=2}"
 	: "${ONLY:=tput,newflow,latency,update}"
-	LAT_COUNT=20000 LAT_REPEAT=1 LAT_MAX_S=15 VH_REPEAT=1
+	LAT_COUNT=20000 LAT_REPEAT=1 LAT_MAX_S=15
 else
 	: "${WINDOW:=3}" "${REPEAT:=2}" "${RULES:=0,10,50,1000,10000}"
+	: "${RULE_ROUNDS:=3}" "${VH_PAIRS:=4}"
 	: "${FLOWS:=1,1000,100000}"
 	: "${ONLY:=tput,newflow,vhost,latency,update}"
-	LAT_COUNT=100000 LAT_REPEAT=3 LAT_MAX_S=30 VH_REPEAT=1
+	LAT_COUNT=100000 LAT_REPEAT=3 LAT_MAX_S=30
 fi
 # New flows: 1,000,000 (--quick 200,000) in a connection table made 10%
 # larger (conntrack.max), or, if npvsd has no such setting, 100,000 in
 # the default table (131,072 flows), so that none is refused as ct_full.
 [ "$QUICK" = 1 ] && NF_FLOWS=200000 || NF_FLOWS=1000000
 NF_CT_MAX=$((NF_FLOWS + NF_FLOWS / 10))
+# npvsd's `port add` drained a new port's first frames before its worker
+# polled it (up to 1,024 bursts of 32: a one-shot pcap's first 32,768
+# frames were lost); since 25 November it drains af_packet ports only
+# (vswitch/vs_port.c port_drain). For an older npvsd, NF_PAD=32768 in the
+# environment puts as many pad frames (mkpcap.py --pad, to a MAC no port
+# has) before the flows, for the drain to take.
+: "${NF_PAD:=0}"
 IFS=, read -ra RULE_LIST <<<"$(tr ',' '\n' <<<"$RULES" | sort -nu | paste -sd,)"
 IFS=, read -ra FLOW_LIST <<<"$FLOWS"
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
@@ -119,6 +140,18 @@ if [ "$NICE" != 0 ]; then
 	renice -n "-$NICE" -p $$ >/dev/null || exit 2
 fi
 
+# The windows of the rule-count rounds and of the vhost-user pairs: 2 s
+# (or --window if shorter). There are many of them; the spread they show
+# comes from the machine over seconds to minutes, not from a window's
+# length.
+SHORT_WINDOW=$(awk -v w="$WINDOW" 'BEGIN { print (w > 2 ? 2 : w) }')
+# The rounds' warm-up: after the merge wait, the established flows have
+# been re-checked already (a packet of each passed in the 200 ms before
+# any merge starts), so half a second (--warmup if shorter).
+ROUND_WARMUP=$(awk -v w="$WARMUP" 'BEGIN { print (w > 0.5 ? 0.5 : w) }')
+[[ "$RULE_ROUNDS" =~ ^[1-9][0-9]*$ ]] && [[ "$VH_PAIRS" =~ ^[1-9][0-9]*$ ]] &&
+	[[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] ||
+	{ echo "run.sh: --repeat, --rounds and --vhost-pairs take a count >= 1" >&2; exit 2; }
 [[ "$VH_PODS" =~ ^[12]$ ]] ||
 	{ echo "run.sh: --vhost-pods takes 1 or 2" >&2; exit 2; }
 [[ "$BENCH_NAME" =~ ^[a-z0-9]{1,8}$ ]] ||
@@ -235,18 +268,25 @@ endpoints_yaml() {
 	done
 }
 
-# policy_apply RULES N_CLIENTS [SERVER_IP]: generate and apply the
+# policy_apply RULES N_CLIENTS [SERVER_IP]: generate (once: kept in
+# $NPVS_TMP for the next apply of the same cluster) and apply the
 # manifest (npvsd running). Prints the error and returns 1 on failure.
 # The manifests go in files of at most 2,000 rules (npvsd takes 1 MiB a
-# request), applied one after the other.
+# request), applied one after the other; with RULES_ONLY=1 only the
+# NetworkPolicy files (the Namespace and Pods are there already).
 policy_apply() {
-	local k f args=() d="$NPVS_TMP/policy"
+	local k f args=() sip=${3:-$SERVER_IP} dport=${ALLOW_DPORT:-$DPORT}
+	local d="$NPVS_TMP/policy-$1-$2-$sip-$dport"
 	for ((k = 0; k < $2; k++)); do args+=(--client "$(client_ip "$k")"); done
-	rm -rf "$d"
-	python3 "$BENCH_DIR/mkpolicy.py" --rules "$1" --server "${3:-$SERVER_IP}" \
-		--dport "${ALLOW_DPORT:-$DPORT}" --split "$d" "${args[@]}" ||
-		{ echo "mkpolicy.py failed"; return 1; }
+	if [ ! -e "$d/00-pods.yaml" ]; then
+		rm -rf "$d"
+		python3 "$BENCH_DIR/mkpolicy.py" --rules "$1" --server "$sip" \
+			--dport "$dport" --split "$d" "${args[@]}" ||
+			{ rm -rf "$d"; echo "mkpolicy.py failed"; return 1; }
+	fi
 	for f in "$d"/*.yaml; do
+		[ "${RULES_ONLY:-0}" = 1 ] && [ "${f##*/}" = 00-pods.yaml ] &&
+			continue
 		npvsctl --timeout 120000 apply -f "$f" >"$NPVS_TMP/apply.log" 2>&1 &&
 			continue
 		tail -n 2 "$NPVS_TMP/apply.log" | tr '\n' ' '
@@ -342,18 +382,84 @@ tput_npvsd() {
 }
 
 # tput_more RULES CLIENTS: apply RULES rules to the running npvsd, with
-# the generator running, and measure after the warm-up (which covers the
-# compile and the re-check of the established flows). Rule counts go up:
-# the policies of a count are those of the smaller one, replaced, plus
-# more, so each apply leaves exactly the count's rules.
+# the generator running, wait for the policy's merged contexts, and
+# measure after the warm-up (which covers the re-check of the
+# established flows). Rule counts go up within a round: the policies of
+# a count are those of the smaller one, replaced, plus more, so each
+# apply leaves exactly the count's rules.
 tput_more() {
-	local err
+	local err t0=$EPOCHREALTIME
+	ROUND_TIMES='"change_s":null'
 	[ "$NPVSD_UP" = 1 ] || { na_cell "npvsd not running"; return; }
-	if ! err=$(policy_apply "$1" "$2"); then
+	if ! err=$(RULES_ONLY=1 policy_apply "$1" "$2"); then
 		na_cell "apply failed: $err"
 		return
 	fi
-	CELL=$(rate --npvsd "$NPVSD_SOCK")
+	tput_measure "$t0"
+}
+
+# tput_measure T0: after a change begun at T0 ($EPOCHREALTIME): wait for
+# the merged contexts, measure (SHORT_WINDOW) into CELL; ROUND_TIMES gets
+# the seconds the change and the merge wait took (result fields).
+tput_measure() {
+	local t1 t2
+	t1=$EPOCHREALTIME
+	wait_for 60 merge_done || bench_log "tput: policy merge not done"
+	t2=$EPOCHREALTIME
+	ROUND_TIMES=$(awk -v a="$1" -v b="$t1" -v c="$t2" \
+		'BEGIN { printf "\"change_s\":%.2f,\"merge_s\":%.2f", b - a, c - b }')
+	CELL=$(WINDOW=$SHORT_WINDOW WARMUP=$ROUND_WARMUP rate --npvsd "$NPVSD_SOCK")
+}
+
+# tput_clear RULES: delete the NetworkPolicies of the RULES-rule cluster
+# (bench/bench-rules-NNN, mkpolicy.py's 100 rules a policy; Namespace and
+# Pods stay) from the running npvsd, one transaction, and measure again:
+# the 0-rule state of the same npvsd, generator running.
+tput_clear() {
+	local k err names=() t0=$EPOCHREALTIME
+	ROUND_TIMES='"change_s":null'
+	[ "$NPVSD_UP" = 1 ] || { na_cell "npvsd not running"; return; }
+	for ((k = 0; k < ($1 + 99) / 100; k++)); do
+		names+=("$(printf 'bench-rules-%03d' "$k")")
+	done
+	if [ "${#names[@]}" -gt 0 ] && ! err=$(npvsctl --timeout 120000 \
+			delete networkpolicy "${names[@]}" -n bench 2>&1); then
+		na_cell "delete failed: $(tail -n 2 <<<"$err" | tr '\n' ' ')"
+		return
+	fi
+	tput_measure "$t0"
+}
+
+# tput_rounds FLOWS FRAMES CLIENTS: the rule counts, on the npvsd the last
+# 0-rule run left up (generator running). RULE_ROUNDS rounds; a round
+# applies each count in turn, going up, measuring each, then deletes the
+# policies and measures 0 rules again. So every count's run of round R
+# lies between two 0-rule runs of the same npvsd: "round" R-1 (for R = 1,
+# the 0-rule run that started this npvsd) and "round" R; report.py
+# compares it with their mean (the rule-count effect) and shows the
+# spread of the 0-rule runs next to it.
+tput_rounds() {
+	local flows=$1 frames=$2 clients=$3 round rules last out
+	for ((round = 1; round <= RULE_ROUNDS; round++)); do
+		last=0
+		for rules in "${RULE_LIST[@]}"; do
+			[ "$rules" -eq 0 ] && continue
+			bench_log "tput: $flows flows, npvsd, $rules rules, round $round"
+			tput_more "$rules" "$clients"; out=$CELL
+			last=$rules
+			result '"kind":"tput"' "\"flows\":$flows" "\"frames\":$frames" \
+				"\"rules\":$rules" '"switch":"npvsd"' "\"rep\":$round" \
+				"\"round\":$round" "\"window\":$SHORT_WINDOW" \
+				"$ROUND_TIMES" "\"res\":$out"
+		done
+		[ "$last" -eq 0 ] && return
+		bench_log "tput: $flows flows, npvsd, policies deleted (0 rules), round $round"
+		tput_clear "$last"; out=$CELL
+		result '"kind":"tput"' "\"flows\":$flows" "\"frames\":$frames" \
+			'"rules":0' '"switch":"npvsd"' "\"rep\":$((REPEAT + round))" \
+			"\"round\":$round" "\"window\":$SHORT_WINDOW" \
+			"$ROUND_TIMES" "\"res\":$out"
+	done
 }
 
 # policy_check: requests only (a one-way pcap of 1,000 flows) and 10
@@ -419,22 +525,22 @@ section_tput() {
 			tput_npvsd "$pcap" "$mbufs" "$clients" \
 				"$([ "$rep" -eq "$REPEAT" ] && [ "$POLICY" = 1 ] && echo 1)"
 			out=$CELL
+			# The run left up is round 0 of the rule counts.
 			result '"kind":"tput"' "\"flows\":$flows" "\"frames\":$frames" \
 				'"rules":0' '"switch":"npvsd"' "\"rep\":$rep" \
-				"\"res\":$out"
+				"$([ "$NPVSD_UP" = 1 ] && echo '"round":0,')\"res\":$out"
 		done
-		for rules in "${RULE_LIST[@]}"; do
-			[ "$rules" -eq 0 ] && continue
-			if [ "$POLICY" = 0 ]; then
-				out=$(na_json "$NA_POLICY")
-			else
-				bench_log "tput: $flows flows, npvsd, $rules rules"
-				tput_more "$rules" "$clients"; out=$CELL
-			fi
-			result '"kind":"tput"' "\"flows\":$flows" "\"frames\":$frames" \
-				"\"rules\":$rules" '"switch":"npvsd"' '"rep":1' \
-				"\"res\":$out"
-		done
+		if [ "$POLICY" = 1 ]; then
+			tput_rounds "$flows" "$frames" "$clients"
+		else
+			for rules in "${RULE_LIST[@]}"; do
+				[ "$rules" -eq 0 ] && continue
+				result '"kind":"tput"' "\"flows\":$flows" \
+					"\"frames\":$frames" "\"rules\":$rules" \
+					'"switch":"npvsd"' '"rep":1' \
+					"\"res\":$(na_json "$NA_POLICY")"
+			done
+		fi
 		[ "$NPVSD_UP" = 1 ] && stop "$NPVSD_PID"
 		NPVSD_UP=0
 	done
@@ -516,16 +622,26 @@ section_newflow() {
 	clients=$(clients_for "$NF_FLOWS")
 	bench_log "newflow: making a $NF_FLOWS-flow one-way pcap"
 	pcap=$(pcap_make newflow "$NF_FLOWS" oneway) || npvs_fail "mkpcap.py failed"
+	# npvsd's: the same frames (after NF_PAD pad frames for an npvsd that
+	# drains them at port add).
+	npcap=$pcap
+	if [ "$NF_PAD" != 0 ]; then
+		npcap=$NPVS_TMP/newflow-pad.pcap
+		python3 "$BENCH_DIR/mkpcap.py" "$npcap" \
+			--pad "$NF_PAD" --then "$pcap" --client "$(client_ip 0)" \
+			--server "$SERVER_IP" --dport "$DPORT" 2>/dev/null ||
+			npvs_fail "mkpcap.py --pad failed"
+	fi
 	for ((rep = 1; rep <= REPEAT; rep++)); do
 		bench_log "newflow: testpmd io, run $rep"
 		newflow_testpmd "$pcap"; out=$CELL
 		result '"kind":"newflow"' "\"flows\":$NF_FLOWS" '"rules":0' \
 			'"switch":"testpmd"' "\"rep\":$rep" "\"res\":$out"
 		bench_log "newflow: npvsd, 0 rules, run $rep"
-		newflow_npvsd "$pcap" 0 "$clients"; out=$CELL
+		newflow_npvsd "$npcap" 0 "$clients"; out=$CELL
 		result '"kind":"newflow"' "\"flows\":$NF_FLOWS" '"rules":0' \
 			'"switch":"npvsd"' "\"rep\":$rep" "\"note\":$(jstr "$note")" \
-			"\"res\":$out"
+			"\"pad\":$NF_PAD" "\"res\":$out"
 	done
 	for rules in "${RULE_LIST[@]}"; do
 		[ "$rules" -eq 0 ] && continue
@@ -533,11 +649,12 @@ section_newflow() {
 			out=$(na_json "$NA_POLICY")
 		else
 			bench_log "newflow: npvsd, $rules rules"
-			newflow_npvsd "$pcap" "$rules" "$clients"; out=$CELL
+			newflow_npvsd "$npcap" "$rules" \
+				"$clients"; out=$CELL
 		fi
 		result '"kind":"newflow"' "\"flows\":$NF_FLOWS" "\"rules\":$rules" \
 			'"switch":"npvsd"' '"rep":1' "\"note\":$(jstr "$note")" \
-			"\"res\":$out"
+			"\"pad\":$NF_PAD" "\"res\":$out"
 	done
 }
 

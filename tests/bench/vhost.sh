@@ -17,11 +17,16 @@
 #     switch on lcore 1: three pollers, for machines with at least 4 cores
 #     (on 2 the rx pod only drains while the tx pod is descheduled).
 
-: "${VH_PODS:=1}"
-# One process: as many runs as the other 0-rule cells (--repeat; the
-# table takes the best), testpmd and npvsd interleaved. The machine is
-# shared: a single pair of runs swings by more than the difference.
-[ "$VH_PODS" = 1 ] && VH_REPEAT=$REPEAT
+: "${VH_PODS:=1}" "${VH_PAIRS:=4}"
+# VH_PAIRS pairs of runs (--vhost-pairs), testpmd and npvsd, in
+# alternating order (testpmd first in odd pairs, npvsd first in even
+# ones, so a drift of the machine over the section does not favour
+# either), each over a short window (run.sh's SHORT_WINDOW: 2 s, or
+# --window if shorter): the cross-core cost of this VM's two vCPUs
+# changes from minute to minute (testpmd alone gave 14.1 and 7.4 Mpps
+# minutes apart), so the figure is the ratio of each pair and their
+# median, with the best of each switch.
+VH_WINDOW=${SHORT_WINDOW:-2}
 VH_TX_IP=$(client_ip 0)
 VH_RX_IP=$SERVER_IP
 VPOD="$NPVS_BUILD/tests/bench/bench_vpod"
@@ -44,7 +49,8 @@ vhost_pods_two() {
 }
 
 # vhost_pods_one: bench_vpod, pod A's port 0 then pod B's port 1, on
-# lcore 0 (the switch's worker is on 1).
+# lcore 0 (the switch's worker is on 1). VH_REFUSED_WAIT_US in run.sh's
+# environment: bench_vpod --refused-wait-us (default 0, retry at once).
 vhost_pods_one() {
 	"$VPOD" -l 0 --no-pci --in-memory --single-file-segments -m 256 \
 		--file-prefix "npvs-$NPVS_TEST-vpod" \
@@ -52,6 +58,7 @@ vhost_pods_one() {
 		--vdev "net_virtio_user1,$(vhost_vdev "$NPVS_TMP/vrx.sock" "$VH_RX_IP")" \
 		-- --src-ip "$VH_TX_IP" --dst-ip "$VH_RX_IP" \
 		--dst-mac "$ROUTER_MAC" --dport "$DPORT" \
+		--refused-wait-us "${VH_REFUSED_WAIT_US:-0}" \
 		>"$NPVS_TMP/vpod.out" 2>"$NPVS_TMP/vpod.log" </dev/null &
 	PTX_PID=$! PRX_PID=$!
 	npvs_cleanup_add "npvsd_kill $PTX_PID"
@@ -134,7 +141,7 @@ vhost_npvsd() {
 }
 
 section_vhost() {
-	local rep out
+	local rep
 	if [ "$(free_pages)" -lt 600 ]; then
 		result '"kind":"vhost"' '"switch":"npvsd"' "\"pods\":$VH_PODS" \
 			"\"res\":$(na_json "not enough free hugepages ($(free_pages))")"
@@ -145,14 +152,20 @@ section_vhost() {
 			"\"res\":$(na_json "bench_vpod not built")"
 		return
 	fi
-	for ((rep = 1; rep <= VH_REPEAT; rep++)); do
-		bench_log "vhost ($VH_PODS pod process(es)): testpmd io between the pods, run $rep"
-		vhost_testpmd; out=$CELL
-		result '"kind":"vhost"' '"switch":"testpmd"' "\"rep\":$rep" \
-			"\"pods\":$VH_PODS" "\"res\":$out"
-		bench_log "vhost ($VH_PODS pod process(es)): npvsd between the pods, run $rep"
-		vhost_npvsd; out=$CELL
-		result '"kind":"vhost"' '"switch":"npvsd"' "\"rep\":$rep" \
-			"\"pods\":$VH_PODS" "\"res\":$out"
+	for ((rep = 1; rep <= VH_PAIRS; rep++)); do
+		if ((rep % 2)); then
+			vhost_cell testpmd 1; vhost_cell npvsd 2
+		else
+			vhost_cell npvsd 1; vhost_cell testpmd 2
+		fi
 	done
+}
+
+# vhost_cell SWITCH ORDER: one run of pair $rep (ORDER: 1st or 2nd in it).
+vhost_cell() {
+	bench_log "vhost ($VH_PODS pod process(es)): $1 between the pods, pair $rep"
+	WINDOW=$VH_WINDOW "vhost_$1"
+	result '"kind":"vhost"' "\"switch\":\"$1\"" "\"rep\":$rep" \
+		"\"pair\":$rep" "\"order\":$2" "\"window\":$VH_WINDOW" \
+		"\"pods\":$VH_PODS" "\"res\":$CELL"
 }

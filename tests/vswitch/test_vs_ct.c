@@ -976,6 +976,249 @@ test_counters_one_burst(void **state)
 	assert_int_equal(r53->packets, before + RTE_DIM(burst_rows));
 }
 
+/* Inject frames as one burst on port in, poll once; count what left. */
+static void
+one_burst(unsigned int in, struct rte_mbuf **m, unsigned int n,
+		unsigned int out_count[])
+{
+	struct rte_mbuf *out[32];
+	unsigned int i, got;
+
+	for (i = 0; i < n; i++)
+		tu_inject(&T, in, m[i]);
+	poll_once();
+	for (i = 0; i < T.n_ports; i++) {
+		got = tu_collect(&T, i, out, RTE_DIM(out));
+		out_count[i] = got;
+		rte_pktmbuf_free_bulk(out, got);
+	}
+}
+
+/*
+ * A TCP flow's packets in one burst: packets in a row with the same flags
+ * share their entry's decision and state step (vs_ct_stage.c), so the
+ * state after the burst must be what the packets one by one give.
+ */
+static void
+test_tcp_one_burst(void **state)
+{
+	struct rte_mbuf *m[6];
+	unsigned int out[3];
+
+	(void)state;
+	pass(tcp(IP_A, IP_B, 7100, 80, SYN), PB, "SYN");
+	pass(tcp(IP_B, IP_A, 80, 7100, SYN | ACK), PA, "SYN+ACK");
+	/* the handshake's ACK, data, then a FIN: one burst from a */
+	m[0] = tcp(IP_A, IP_B, 7100, 80, ACK);
+	m[1] = tcp(IP_A, IP_B, 7100, 80, ACK);
+	m[2] = tcp(IP_A, IP_B, 7100, 80, ACK);
+	m[3] = tcp(IP_A, IP_B, 7100, 80, FIN | ACK);
+	m[4] = tcp(IP_A, IP_B, 7100, 80, FIN | ACK);
+	one_burst(PA, m, 5, out);
+	assert_int_equal(out[PB], 5);
+	assert_string_equal(ct_state_of(IPPROTO_TCP, IP_A, IP_B, 7100, 80),
+			"FIN_WAIT");
+	/* b's ACK and FIN, then an RST twice: closed */
+	m[0] = tcp(IP_B, IP_A, 80, 7100, ACK);
+	m[1] = tcp(IP_B, IP_A, 80, 7100, FIN | ACK);
+	one_burst(PB, m, 2, out);
+	assert_int_equal(out[PA], 2);
+	assert_string_equal(ct_state_of(IPPROTO_TCP, IP_A, IP_B, 7100, 80),
+			"CLOSED");
+	/* a second flow: its SYN's retransmission in the same burst, then
+	 * an ACK without a handshake (dropped: the flow is only SYN_SENT,
+	 * but an ACK of a known entry passes; the state stays) */
+	m[0] = tcp(IP_A, IP_B, 7101, 80, SYN);
+	m[1] = tcp(IP_A, IP_B, 7101, 80, SYN);
+	m[2] = tcp(IP_A, IP_B, 7102, 80, ACK);
+	m[3] = tcp(IP_A, IP_B, 7102, 80, ACK);
+	one_burst(PA, m, 4, out);
+	assert_int_equal(out[PB], 2);
+	assert_string_equal(ct_state_of(IPPROTO_TCP, IP_A, IP_B, 7101, 80),
+			"SYN_SENT");
+	assert_string_equal(ct_state_of(IPPROTO_TCP, IP_A, IP_B, 7102, 80),
+			"-");
+}
+
+/*
+ * Both directions of flows in one burst on one port (what an uplink or a
+ * port with several pods sees): the route lookup reuses the addresses of
+ * the packet before, swapped for a reply (vs_pipeline.c), and each packet
+ * must still go to its own destination with its own MACs.
+ */
+static void
+test_both_directions_one_burst(void **state)
+{
+	struct rte_mbuf *m[8], *o[8];
+	const struct rte_ether_hdr *eth;
+	const struct ct_entry *e;
+	unsigned int i, got;
+
+	(void)state;
+	/* the flows are open (a reply in its request's burst would open a
+	 * flow of its own, and b opens nothing) */
+	pass(udp(IP_A, IP_B, 7200, 53), PB, "a -> b opens");
+	pass(udp(IP_C, IP_A, 9, 7201), PA, "c -> a opens");
+	m[0] = udp(IP_A, IP_B, 7200, 53);
+	m[1] = udp(IP_B, IP_A, 53, 7200);       /* its reply, swapped */
+	m[2] = udp(IP_B, IP_A, 53, 7200);
+	m[3] = udp(IP_A, IP_B, 7200, 53);
+	m[4] = udp(IP_C, IP_A, 9, 7201);        /* c -> a: other addresses */
+	m[5] = udp(IP_A, IP_C, 7201, 9);        /* a -> c, swapped again */
+	m[6] = udp(IP_A, IP_B, 7200, 53);
+	for (i = 0; i < 7; i++)
+		tu_inject(&T, PA, m[i]);
+	poll_once();
+	got = tu_collect(&T, PB, o, RTE_DIM(o));
+	assert_int_equal(got, 3);
+	for (i = 0; i < got; i++) {
+		eth = rte_pktmbuf_mtod(o[i], const void *);
+		assert_memory_equal(&eth->dst_addr, &MB, sizeof(MB));
+	}
+	rte_pktmbuf_free_bulk(o, got);
+	got = tu_collect(&T, PA, o, RTE_DIM(o));
+	assert_int_equal(got, 3);               /* two replies, c -> a */
+	for (i = 0; i < got; i++) {
+		eth = rte_pktmbuf_mtod(o[i], const void *);
+		assert_memory_equal(&eth->dst_addr, &MA, sizeof(MA));
+	}
+	rte_pktmbuf_free_bulk(o, got);
+	got = tu_collect(&T, PC, o, RTE_DIM(o));
+	assert_int_equal(got, 1);
+	eth = rte_pktmbuf_mtod(o[0], const void *);
+	assert_memory_equal(&eth->dst_addr, &MC, sizeof(MC));
+	rte_pktmbuf_free_bulk(o, got);
+	e = entry(IPPROTO_UDP, IP_A, IP_B, 7200, 53);
+	assert_int_equal(e->pkts[0], 1 + 3);
+	assert_int_equal(e->pkts[1], 2);
+	e = entry(IPPROTO_UDP, IP_C, IP_A, 9, 7201);
+	assert_int_equal(e->pkts[0], 1 + 1);
+	assert_int_equal(e->pkts[1], 1);
+}
+
+/* A UDP datagram with IP id and TTL of its own (checksum kept right). */
+static struct rte_mbuf *
+udp_id(uint32_t s, uint32_t d, uint16_t sp, uint16_t dp, uint16_t id,
+		uint8_t ttl)
+{
+	struct rte_mbuf *m = udp(s, d, sp, dp);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, void *,
+			sizeof(struct rte_ether_hdr));
+
+	ip->packet_id = rte_cpu_to_be_16(id);
+	ip->time_to_live = ttl;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+/*
+ * A run of one flow's packets in a burst (vs_runs.c): the first is
+ * decided, the rest follow it. Each must come out as if alone: in order,
+ * its own TTL - 1 with a valid checksum, the pod's MAC; the entry and the
+ * rule count every packet. A new flow's run: the first packet opens it.
+ */
+static void
+test_run_forwarded(void **state)
+{
+	struct vs_rule_ctr c[64];
+	const struct vs_rule_ctr *r53;
+	struct rte_mbuf *m[8], *o[8];
+	const struct ct_entry *e;
+	uint64_t before;
+	unsigned int i, got;
+	uint32_t n;
+
+	(void)state;
+	n = vs_rule_stats(T.vs, c, RTE_DIM(c));
+	r53 = rule_find(c, n, "b-in", 1);       /* UDP 53 */
+	assert_non_null(r53);
+	before = r53->packets;
+	for (i = 0; i < 6; i++)
+		m[i] = udp_id(IP_A, IP_B, 7300, 53, (uint16_t)(100 + i),
+				64);
+	for (i = 0; i < 6; i++)
+		tu_inject(&T, PA, m[i]);
+	poll_once();
+	got = tu_collect(&T, PB, o, RTE_DIM(o));
+	assert_int_equal(got, 6);
+	for (i = 0; i < got; i++) {
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(o[i],
+				const void *);
+		const struct rte_ipv4_hdr *ip = (const void *)(eth + 1);
+
+		assert_memory_equal(&eth->dst_addr, &MB, sizeof(MB));
+		assert_memory_equal(&eth->src_addr, &R, sizeof(R));
+		assert_int_equal(rte_be_to_cpu_16(ip->packet_id), 100 + i);
+		assert_int_equal(ip->time_to_live, 63);
+		assert_int_equal(rte_ipv4_cksum(ip), 0);       /* verifies */
+	}
+	rte_pktmbuf_free_bulk(o, got);
+	e = entry(IPPROTO_UDP, IP_A, IP_B, 7300, 53);
+	assert_int_equal(e->pkts[0], 6);
+	assert_int_equal(e->bytes[0], 6 * rte_pktmbuf_pkt_len(m[0]));
+	n = vs_rule_stats(T.vs, c, RTE_DIM(c));
+	r53 = rule_find(c, n, "b-in", 1);
+	assert_int_equal(r53->packets, before + 6);
+}
+
+/*
+ * Runs whose first packet is not forwarded: each follower is decided on
+ * its own and counted (denied by policy, TTL exceeded); a packet that
+ * differs from its run in what a stage checks (a UDP length past the
+ * datagram, TTL 1, another destination MAC) is dropped alone.
+ */
+static void
+test_run_not_forwarded(void **state)
+{
+	struct rte_mbuf *m[8];
+	struct rte_ether_hdr *eth;
+	struct rte_udp_hdr *u;
+	unsigned int out[3];
+	uint64_t denied, ttl, bad, other;
+	unsigned int i;
+
+	(void)state;
+	denied = tu_drops(&T, VS_DROP_POLICY_DENIED);
+	ttl = tu_drops(&T, VS_DROP_TTL);
+	bad = tu_drops(&T, VS_DROP_L4_MALFORMED);
+	/* b opens nothing (b-out): four denials */
+	for (i = 0; i < 4; i++)
+		m[i] = udp_id(IP_B, IP_A, 7400, 7401, (uint16_t)i, 64);
+	one_burst(PB, m, 4, out);
+	assert_int_equal(out[PA], 0);
+	assert_int_equal(tu_drops(&T, VS_DROP_POLICY_DENIED), denied + 4);
+	/* TTL 1: the flow opens, every packet is dropped at routing */
+	for (i = 0; i < 4; i++)
+		m[i] = udp_id(IP_A, IP_B, 7402, 53, (uint16_t)i, 1);
+	one_burst(PA, m, 4, out);
+	assert_int_equal(out[PB], 0);
+	assert_int_equal(tu_drops(&T, VS_DROP_TTL), ttl + 4);
+	assert_int_equal(entry(IPPROTO_UDP, IP_A, IP_B, 7402, 53)->pkts[0], 4);
+	/* the third claims more UDP than the datagram has */
+	for (i = 0; i < 5; i++)
+		m[i] = udp_id(IP_A, IP_B, 7403, 53, (uint16_t)i, 64);
+	u = l4_of(m[2]);
+	u->dgram_len = rte_cpu_to_be_16(1000);
+	one_burst(PA, m, 5, out);
+	assert_int_equal(out[PB], 4);
+	assert_int_equal(tu_drops(&T, VS_DROP_L4_MALFORMED), bad + 1);
+	assert_int_equal(entry(IPPROTO_UDP, IP_A, IP_B, 7403, 53)->pkts[0], 4);
+	/* in one run, a packet with TTL 1 and one not sent to our MAC: each
+	 * dropped for its own reason, the others forwarded */
+	ttl = tu_drops(&T, VS_DROP_TTL);
+	other = tu_drops(&T, VS_DROP_NOT_FOR_US);
+	for (i = 0; i < 6; i++)
+		m[i] = udp_id(IP_A, IP_B, 7404, 53, (uint16_t)i,
+				i == 2 ? 1 : 64);
+	eth = rte_pktmbuf_mtod(m[4], void *);
+	eth->dst_addr = MC;
+	one_burst(PA, m, 6, out);
+	assert_int_equal(out[PB], 4);
+	assert_int_equal(tu_drops(&T, VS_DROP_TTL), ttl + 1);
+	assert_int_equal(tu_drops(&T, VS_DROP_NOT_FOR_US), other + 1);
+}
+
 static void
 test_deny_log(void **state)
 {
@@ -1035,6 +1278,10 @@ main(void)
 		cmocka_unit_test_setup(test_trace, fresh),
 		cmocka_unit_test_setup(test_counters, fresh),
 		cmocka_unit_test_setup(test_counters_one_burst, fresh),
+		cmocka_unit_test_setup(test_tcp_one_burst, fresh),
+		cmocka_unit_test_setup(test_both_directions_one_burst, fresh),
+		cmocka_unit_test_setup(test_run_forwarded, fresh),
+		cmocka_unit_test_setup(test_run_not_forwarded, fresh),
 		cmocka_unit_test_setup(test_deny_log, fresh),
 	};
 
