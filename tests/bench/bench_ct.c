@@ -369,7 +369,7 @@ main(int argc, char **argv)
 	bool tput, runs;
 	uint8_t *frames;
 
-	runs = strcmp(argv[1], "run") == 0;
+	runs = argc > 1 && strcmp(argv[1], "run") == 0;
 	if (argc < 4 || (strcmp(argv[1], "tput") != 0 && !runs &&
 			strcmp(argv[1], "newflow") != 0) ||
 			(strcmp(argv[1], "newflow") != 0 && argc < 5)) {
