@@ -216,7 +216,7 @@ struct vs_ct_wk {
 	uint8_t lk[VS_CT_BURST];        /* packet -> its lookup (kp index) */
 	uint16_t n_chk;                 /* packets to classify */
 	uint16_t chk[VS_CT_BURST];
-	uint32_t grp[VS_CT_BURST];
+	uint32_t grp[2][VS_CT_BURST];        /* [acl_dir][chk index] */
 	const void *ekey[2 * VS_CT_BURST];
 	void *edata[2 * VS_CT_BURST];
 	uint16_t emiss[2 * VS_CT_BURST];        /* ekey[j]: 2 * chk index + end */

@@ -435,7 +435,7 @@ initial_state(const struct ct_pkt *cp)
 }
 
 /* (Re)start entry e for the flow cp opens; e's key is cp's. */
-static void
+static inline void
 entry_start(struct ct_entry *e, const struct ct_pkt *cp, uint32_t pol_gen,
 		uint16_t in_port, unsigned int widx, uint64_t now)
 {
@@ -457,32 +457,62 @@ entry_start(struct ct_entry *e, const struct ct_pkt *cp, uint32_t pol_gen,
 }
 
 /*
- * Admit a new flow, first half: reuse its expired entry (cp->pos, filled
- * here: its line is warm from the lookup), or add its key with the hash
- * computed for the lookup; the new entry's line is fetched while the
- * rest of the burst is added (admit_fill). @return the slot, or -ENOSPC
- * when the table is full.
+ * The table's flow count (ct->count) for one burst's new keys: one
+ * compare-and-swap reserves them all (a locked instruction per flow, which
+ * also waits for the stores before it, costs more than the rest of the
+ * count's work), one atomic subtraction gives back what was not used.
+ * When they do not all fit, flow by flow as before: the count never goes
+ * above ct->max, even for a moment (other workers check it too).
+ */
+struct admit_quota {
+	uint32_t left;          /* reserved, not used yet */
+	uint32_t back;          /* used, to give back (add failed, dup) */
+};
+
+static void
+admit_reserve(struct vs_ct *ct, uint32_t n, struct admit_quota *q)
+{
+	uint32_t had = __atomic_load_n(&ct->count, __ATOMIC_RELAXED);
+
+	q->left = q->back = 0;
+	do {
+		if (had > ct->max || ct->max - had < n)
+			return;
+	} while (!__atomic_compare_exchange_n(&ct->count, &had, had + n, false,
+			__ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	q->left = n;
+}
+
+static void
+admit_release(struct vs_ct *ct, const struct admit_quota *q)
+{
+	if (q->left + q->back > 0)
+		__atomic_fetch_sub(&ct->count, q->left + q->back,
+				__ATOMIC_RELAXED);
+}
+
+/*
+ * Admit a new flow, first half: add its key with the hash computed for
+ * the lookup; the new entry's lines are fetched while the rest of the
+ * burst is added (admit_fill). @return the slot, or -ENOSPC when the
+ * table is full.
  */
 static int32_t
-admit_add(struct vs_worker *w, const struct vs_snap *snap, struct ct_pkt *cp,
-		uint32_t sig, uint16_t in_port, uint64_t now)
+admit_add(struct vs_ct *ct, struct ct_pkt *cp, uint32_t sig,
+		struct admit_quota *q)
 {
-	struct vs_ct *ct = w->vs->ct;
 	int32_t pos;
 
-	if (cp->pos >= 0) {
-		entry_start(&ct->e[cp->pos], cp, snap->pol_gen, in_port, w->idx,
-				now);
-		cp->kind = CT_PK_PASS;
-		return cp->pos;
-	}
-	if (__atomic_fetch_add(&ct->count, 1, __ATOMIC_RELAXED) >= ct->max) {
+	if (q->left > 0) {
+		q->left--;
+	} else if (__atomic_fetch_add(&ct->count, 1, __ATOMIC_RELAXED) >=
+			ct->max) {
 		__atomic_fetch_sub(&ct->count, 1, __ATOMIC_RELAXED);
 		return -ENOSPC;
 	}
 	pos = rte_hash_add_key_with_hash(ct->h, &cp->key, sig);
 	if (pos < 0) {
-		__atomic_fetch_sub(&ct->count, 1, __ATOMIC_RELAXED);
+		q->back++;
 		return -ENOSPC;
 	}
 	/* Both lines (the key is in the second), for writing (what
@@ -491,13 +521,15 @@ admit_add(struct vs_worker *w, const struct vs_snap *snap, struct ct_pkt *cp,
 	__builtin_prefetch((const char *)&ct->e[pos] + RTE_CACHE_LINE_SIZE,
 			1, 3);
 	cp->kind = CT_PK_ADMIT;
+	cp->pos = pos;
 	return pos;
 }
 
 /* Admit, second half: claim and fill the entry of an added key. */
 static void
 admit_fill(struct vs_worker *w, const struct vs_snap *snap,
-		struct ct_pkt *cp, uint16_t in_port, uint64_t now)
+		struct ct_pkt *cp, uint16_t in_port, uint64_t now,
+		struct admit_quota *q)
 {
 	struct vs_ct *ct = w->vs->ct;
 	struct ct_entry *e = &ct->e[cp->pos];
@@ -507,7 +539,7 @@ admit_fill(struct vs_worker *w, const struct vs_snap *snap,
 	/* Another worker (or packet) added the same flow a moment ago. */
 	if (!__atomic_compare_exchange_n(&e->in_use, &expect, CT_CLAIMED,
 			false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-		__atomic_fetch_sub(&ct->count, 1, __ATOMIC_RELAXED);
+		q->back++;
 		return;
 	}
 	e->key = cp->key;
@@ -518,25 +550,37 @@ admit_fill(struct vs_worker *w, const struct vs_snap *snap,
 
 /* ---- decide ---- */
 
-/* No live entry: may this packet open a flow here? */
-static void
+/* A packet that may not open a flow here: dropped, counted, logged. */
+static __rte_noinline void
+new_refused(struct vs_worker *w, struct rte_mbuf *m, struct vs_pkt_meta *pm,
+		struct ct_pkt *cp, uint16_t in_port, uint64_t now)
+{
+	enum vs_drop why = cp->proto == IPPROTO_ICMP ? VS_DROP_ICMP_NO_FLOW :
+			VS_DROP_TCP_NO_FLOW;
+
+	deny(w, m, pm, cp, in_port, why, 0, VS_NH_MISS, now);
+}
+
+/*
+ * No live entry: may this packet open a flow here? TCP: a SYN (or, with
+ * tcp_loose, anything but an RST); ICMP: not an echo reply; the rest:
+ * yes. Inline: every new flow passes here.
+ */
+static inline void
 decide_new(struct vs_worker *w, struct rte_mbuf *m, struct vs_pkt_meta *pm,
 		struct ct_pkt *cp, uint16_t in_port, int32_t reuse,
 		uint64_t now)
 {
 	bool opens = true;
-	enum vs_drop why = VS_DROP_TCP_NO_FLOW;
 
 	if (cp->proto == IPPROTO_TCP)
 		opens = TCP_SYN_ONLY(cp->tcp_flags) ||
 			(w->vs->cfg.ct.tcp_loose &&
 			 !(cp->tcp_flags & RTE_TCP_RST_FLAG));
-	else if (cp->proto == IPPROTO_ICMP && cp->icmp_type == ICMP_ECHO_REPLY) {
-		opens = false;
-		why = VS_DROP_ICMP_NO_FLOW;
-	}
-	if (!opens) {
-		deny(w, m, pm, cp, in_port, why, 0, VS_NH_MISS, now);
+	else if (cp->proto == IPPROTO_ICMP)
+		opens = cp->icmp_type != ICMP_ECHO_REPLY;
+	if (unlikely(!opens)) {
+		new_refused(w, m, pm, cp, in_port, now);
 		return;
 	}
 	cp->kind = CT_PK_NEW;
@@ -724,12 +768,6 @@ endpoints_lookup(struct vs_worker *w, const struct vs_policy *pol)
 		memcpy(&a, cw->ekey[j], 4);
 		epc_set(cw, pol, nh[s], a, ep);
 	}
-	for (i = 0; i < cw->n_chk; i++) {
-		struct ct_pkt *cp = &cw->p[cw->chk[i]];
-
-		cp->self = cp->se != NULL && cp->de != NULL &&
-				cp->se->pod == cp->de->pod;
-	}
 }
 
 /* Classify group g's packets (from list index i on) in direction d. */
@@ -737,21 +775,31 @@ static void
 group_classify(struct vs_ct_wk *cw, const struct acl_ruleset *rs, int d,
 		uint16_t from)
 {
-	uint32_t g = cw->grp[from];
+	uint32_t *grp = cw->grp[d];
+	uint32_t g = grp[from];
 	uint16_t j, k = 0;
 	int rc;
 
 	for (j = from; j < cw->n_chk; j++) {
 		const struct ct_pkt *cp = &cw->p[cw->chk[j]];
+		const struct acl_endpoint *peer;
+		rte_be16_t sp = 0, dp = 0;
+		rte_be32_t a;
 
-		if (cw->grp[j] != g)
+		if (grp[j] != g)
 			continue;
-		cw->grp[j] = ACL_GROUP_NONE;
-		vs_ct_acl_key(cw->abuf[k], AF_INET, d, g,
-				d == ACL_DIR_EGRESS ? cp->de : cp->se, cp->proto,
-				opener_addr(cp), peer_addr(cp),
-				cp->opener_a ? cp->key.ap : cp->key.bp,
-				cp->opener_a ? cp->key.bp : cp->key.ap);
+		grp[j] = ACL_GROUP_NONE;
+		/* vs_ct_acl_key for IPv4, inline: the opener's ports. */
+		peer = d == ACL_DIR_EGRESS ? cp->de : cp->se;
+		memcpy(&a, d == ACL_DIR_EGRESS ? peer_addr(cp) :
+				opener_addr(cp), 4);
+		if (cp->proto != IPPROTO_ICMP) {
+			sp = cp->opener_a ? cp->key.ap : cp->key.bp;
+			dp = cp->opener_a ? cp->key.bp : cp->key.ap;
+		}
+		acl_key4_fill((struct acl_key4 *)cw->abuf[k], g,
+				peer != NULL ? peer->identity :
+				ACL_IDENTITY_WORLD, cp->proto, a, sp, dp);
 		cw->akey[k] = cw->abuf[k];
 		cw->idx[k++] = j;
 	}
@@ -762,25 +810,36 @@ group_classify(struct vs_ct_wk *cw, const struct acl_ruleset *rs, int d,
 				rc == 0 ? cw->averd[j] : ACL_VERDICT_DENY;
 }
 
-/* Direction d of every flow to check: one classify per group. */
+/*
+ * Both directions of every flow to check: the groups of its two ends
+ * (none for a pod's traffic to itself), the verdict when no group
+ * isolates, then one classify per group present.
+ */
 static void
-dir_classify(struct vs_ct_wk *cw, const struct acl_ruleset *rs, int d)
+groups_classify(struct vs_ct_wk *cw, const struct acl_ruleset *rs)
 {
+	uint32_t *eg = cw->grp[ACL_DIR_EGRESS], *in = cw->grp[ACL_DIR_INGRESS];
 	uint16_t i;
 
 	for (i = 0; i < cw->n_chk; i++) {
 		struct ct_pkt *cp = &cw->p[cw->chk[i]];
-		const struct acl_endpoint *local = d == ACL_DIR_EGRESS ?
-				cp->se : cp->de;
+		const struct acl_endpoint *se = cp->se, *de = cp->de;
+		uint32_t v;
 
-		cw->grp[i] = cp->self || local == NULL ? ACL_GROUP_NONE :
-				local->group[d];
-		cp->verdict[d] = cp->self ? ACL_VERDICT_SELF :
-				ACL_VERDICT_UNISOLATED;
+		cp->self = se != NULL && de != NULL && se->pod == de->pod;
+		v = cp->self ? ACL_VERDICT_SELF : ACL_VERDICT_UNISOLATED;
+		cp->verdict[ACL_DIR_EGRESS] = cp->verdict[ACL_DIR_INGRESS] = v;
+		eg[i] = cp->self || se == NULL ? ACL_GROUP_NONE :
+				se->group[ACL_DIR_EGRESS];
+		in[i] = cp->self || de == NULL ? ACL_GROUP_NONE :
+				de->group[ACL_DIR_INGRESS];
 	}
-	for (i = 0; i < cw->n_chk; i++)
-		if (cw->grp[i] != ACL_GROUP_NONE)
-			group_classify(cw, rs, d, i);
+	for (i = 0; i < cw->n_chk; i++) {
+		if (eg[i] != ACL_GROUP_NONE)
+			group_classify(cw, rs, ACL_DIR_EGRESS, i);
+		if (in[i] != ACL_GROUP_NONE)
+			group_classify(cw, rs, ACL_DIR_INGRESS, i);
+	}
 }
 
 static void
@@ -799,8 +858,7 @@ policy_classify(struct vs_worker *w, const struct vs_snap *snap)
 		return;
 	}
 	endpoints_lookup(w, pol);
-	dir_classify(cw, pol->rs, ACL_DIR_EGRESS);
-	dir_classify(cw, pol->rs, ACL_DIR_INGRESS);
+	groups_classify(cw, pol->rs);
 }
 
 /* ---- apply ---- */
@@ -854,42 +912,87 @@ recheck_store(struct ct_entry *e, const struct ct_pkt *cp, uint32_t gen,
 	__atomic_store_n(&e->pol_gen, gen, __ATOMIC_RELAXED);
 }
 
-static void
-apply_one(struct vs_worker *w, const struct vs_snap *snap, uint16_t j,
+static inline bool
+verdicts_allow(const struct ct_pkt *cp)
+{
+	return cp->verdict[0] != ACL_VERDICT_DENY &&
+			cp->verdict[1] != ACL_VERDICT_DENY;
+}
+
+/*
+ * A checked packet: denied, counted (one-shot), its entry updated
+ * (re-check) or restarted (a new flow over an expired entry, whose line
+ * is warm from the lookup). @return true for a new flow whose key is to
+ * be added (policy_apply).
+ */
+static bool
+apply_one(struct vs_worker *w, const struct vs_snap *snap,
 		struct rte_mbuf *m, struct vs_pkt_meta *pm, struct ct_pkt *cp,
 		uint16_t in_port, uint64_t now)
 {
 	struct vs_ct_wk *cw = &w->ct;
 	struct vs_ct *ct = w->vs->ct;
-	bool allowed = cp->verdict[0] != ACL_VERDICT_DENY &&
-			cp->verdict[1] != ACL_VERDICT_DENY;
+	bool allowed = verdicts_allow(cp);
 	uint32_t ep;
 	uint8_t dir;
-	int32_t pos;
 
 	if (cp->kind == CT_PK_RECHECK)
 		recheck_store(&ct->e[cp->pos], cp, snap->pol_gen, allowed);
 	if (!allowed) {
 		dir = deny_sides(cw, cp, pm, &ep);
 		deny(w, m, pm, cp, in_port, VS_DROP_POLICY_DENIED, dir, ep, now);
-		return;
+		return false;
 	}
 	if (cp->kind == CT_PK_ONESHOT) {
 		rules_count(cw, cp->verdict, 1);
 		cp->kind = CT_PK_SKIP;
-		return;
+		return false;
 	}
-	if (cp->kind == CT_PK_NEW) {
-		pos = admit_add(w, snap, cp, cw->sig[cw->lk[j]], in_port, now);
-		if (pos < 0) {
-			deny(w, m, pm, cp, in_port, VS_DROP_CT_FULL, 0,
-					VS_NH_MISS, now);
-			return;
-		}
-		cp->pos = pos;
-		return;
-	}
+	if (cp->kind == CT_PK_NEW && cp->pos < 0)
+		return true;
+	if (cp->kind == CT_PK_NEW)
+		entry_start(&ct->e[cp->pos], cp, snap->pol_gen, in_port, w->idx,
+				now);
 	cp->kind = CT_PK_PASS;
+	return false;
+}
+
+/*
+ * The flows to check: classify them, apply the verdicts, then add the
+ * keys of the allowed new flows (one count reservation for them all),
+ * then fill their entries, whose lines were fetched meanwhile.
+ */
+static void
+policy_apply(struct vs_worker *w, const struct vs_snap *snap,
+		struct rte_mbuf **pkts, uint16_t in_port, uint64_t now)
+{
+	struct vs_ct_wk *cw = &w->ct;
+	struct vs_ct *ct = w->vs->ct;
+	uint16_t i, j, n_add = 0;
+	struct admit_quota q;
+
+	policy_classify(w, snap);
+	for (i = 0; i < cw->n_chk; i++) {
+		j = cw->chk[i];
+		if (apply_one(w, snap, pkts[j], &w->meta[j], &cw->p[j], in_port,
+				now))
+			cw->idx[n_add++] = j;
+	}
+	if (n_add == 0)
+		return;
+	admit_reserve(ct, n_add, &q);
+	for (i = 0; i < n_add; i++) {
+		j = cw->idx[i];
+		if (admit_add(ct, &cw->p[j], cw->sig[cw->lk[j]], &q) < 0)
+			deny(w, pkts[j], &w->meta[j], &cw->p[j], in_port,
+					VS_DROP_CT_FULL, 0, VS_NH_MISS, now);
+	}
+	for (i = 0; i < n_add; i++) {
+		j = cw->idx[i];
+		if (cw->p[j].kind == CT_PK_ADMIT)
+			admit_fill(w, snap, &cw->p[j], in_port, now, &q);
+	}
+	admit_release(ct, &q);
 }
 
 /* Followers of a passed packet (vs_runs.c): the counters it had. */
@@ -996,21 +1099,8 @@ vs_stage_ct(struct vs_worker *w, const struct vs_snap *snap,
 				cp->kind == CT_PK_ONESHOT)
 			cw->chk[cw->n_chk++] = i;
 	}
-	if (cw->n_chk > 0) {
-		policy_classify(w, snap);
-		for (i = 0; i < cw->n_chk; i++) {
-			uint16_t j = cw->chk[i];
-
-			apply_one(w, snap, j, pkts[j], &w->meta[j], &cw->p[j],
-					in_port, now);
-		}
-		for (i = 0; i < cw->n_chk; i++) {
-			uint16_t j = cw->chk[i];
-
-			if (cw->p[j].kind == CT_PK_ADMIT)
-				admit_fill(w, snap, &cw->p[j], in_port, now);
-		}
-	}
+	if (cw->n_chk > 0)
+		policy_apply(w, snap, pkts, in_port, now);
 
 	for (i = 0; i < n; i++) {
 		struct ct_pkt *cp = &cw->p[i];

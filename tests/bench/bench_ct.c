@@ -21,13 +21,21 @@
  * mkpolicy.py): clients app=bench-client 10.0.0.10.. on port "gen",
  * server app=bench-server 10.0.0.2:5000 on port "sink", 60-byte UDP
  * frames; RULES ingress rules isolate the server, the last one allows
- * the clients. RULES 0: pods only (nothing isolated).
+ * the clients. RULES 0: pods only (nothing isolated). The run starts once
+ * the policy's merged contexts are attached, as in run.sh
+ * (NPVS_POLICY_MERGE=0: level 0 only).
  *
- * Instruction counts of the switch alone:
- *   valgrind --tool=callgrind --toggle-collect=vs_burst_process \
+ * Instruction counts of the switch alone (valgrind has no AVX-512, so
+ * name the method: what vs_create() measures under valgrind varies):
+ *   BENCH_CT_ALG=sse valgrind --tool=callgrind \
+ *       --toggle-collect=vs_burst_process \
  *       BUILD/tests/bench/bench_ct newflow 20000 10
  *   callgrind_annotate --inclusive=yes callgrind.out.PID | head -40
- * then divide by the packets (printed).
+ * then divide by the packets (printed). For times (perf record -e
+ * cpu-clock), set BENCH_CT_HUGE=1: EAL memory in hugepages (--in-memory),
+ * as npvsd has it, instead of --no-huge, whose 4 KiB pages fault on the
+ * first write of each table line. The classify method is the one
+ * vs_create() chose (as npvsd's), or BENCH_CT_ALG (sse, avx512x16...).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -103,19 +112,50 @@ frame(uint8_t *buf, const uint8_t *router, uint32_t sip, uint32_t dip,
 	u->dgram_cksum = rte_ipv4_udptcp_cksum(ip, u);
 }
 
+/*
+ * As tests/bench/run.sh does, measure once the policy's merged contexts
+ * are attached (built in the background): housekeeping attaches them.
+ * NPVS_POLICY_MERGE=0 measures level 0.
+ */
+static void
+merge_wait(const struct acl_ruleset *rs)
+{
+	struct acl_ruleset_stats st;
+	uint64_t end = rte_get_timer_cycles() + 60 * rte_get_timer_hz();
+
+	do {
+		vs_housekeeping(T.vs);
+		acl_ruleset_get_stats(rs, &st);
+		if (st.n_merge_pending == 0)
+			break;
+		rte_delay_us_sleep(10000);
+	} while (rte_get_timer_cycles() < end);
+	printf("policy: %u merged contexts, %u pending\n", st.n_merged,
+			st.n_merge_pending);
+}
+
 static void
 policy(unsigned int clients, unsigned int rules)
 {
 	struct acl_model *m = at_model();
 	struct acl_netpol *p = NULL;
 	struct acl_compile_opts o = { .name = "bench", .all_local = true,
-		.socket_id = SOCKET_ID_ANY, .prev = vs_policy_get(T.vs) };
+		.socket_id = SOCKET_ID_ANY, .prev = vs_policy_get(T.vs),
+		.classify_alg = vs_policy_classify(T.vs)->chosen };
 	struct acl_err e;
 	struct acl_ruleset *rs;
 	char name[32], ip[20], cidr[32];
 	char err[256] = "";
 	unsigned int k;
 
+	/* As npvsd (ctl_store.c): the method vs_create chose, or this one. */
+	if (getenv("BENCH_CT_ALG") != NULL &&
+			acl_alg_from_name(getenv("BENCH_CT_ALG"),
+			&o.classify_alg) < 0) {
+		fprintf(stderr, "BENCH_CT_ALG: unknown method\n");
+		exit(2);
+	}
+	printf("classify: %s\n", acl_alg_name(o.classify_alg));
 	at_ns(m, "bench", "");
 	at_pod(m, "bench", "server", "app=bench-server", "10.0.0.2", "", true);
 	for (k = 0; k < clients; k++) {
@@ -153,6 +193,7 @@ policy(unsigned int clients, unsigned int rules)
 		fprintf(stderr, "publish: %s\n", err);
 		exit(1);
 	}
+	merge_wait(rs);
 }
 
 static void
@@ -166,6 +207,13 @@ setup(unsigned int flows, unsigned int rules)
 	c.ct.max = flows + flows / 10 + 64;
 	c.n_mbufs = 1024;
 	c.mem_mb = 1024;
+	/* Without hugepages, the first write to each 4 KiB page of the
+	 * table faults: times then measure the kernel. */
+	if (getenv("BENCH_CT_HUGE") != NULL) {
+		c.no_huge = false;
+		c.in_memory = true;
+		c.mem_mb = 0;
+	}
 	tu_start(&T, &c);
 	pool = rte_pktmbuf_pool_create("bench_ct", 4096, 256, 0,
 			RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
@@ -280,12 +328,24 @@ drops_total(void)
 	return n;
 }
 
+/* This thread's CPU time: on a shared machine, without the time it
+ * waited for a core (caches may still be shared). */
+static uint64_t
+thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void
 run(const uint8_t *frames, unsigned int n_frames, uint64_t packets,
 		const char *what)
 {
 	uint64_t tx0 = tx_total(), d0 = drops_total(), t0, t1, i;
-	double ns;
+	double ns, cpu_ns;
+	uint64_t c0 = thread_cpu_ns();
 
 	t0 = rte_rdtsc();
 	for (i = 0; i < packets; i += BURST)
@@ -295,9 +355,11 @@ run(const uint8_t *frames, unsigned int n_frames, uint64_t packets,
 	t1 = rte_rdtsc();
 	ns = (double)(t1 - t0) * 1e9 / (double)rte_get_tsc_hz() /
 			(double)packets;
+	cpu_ns = (double)(thread_cpu_ns() - c0) / (double)packets;
 	printf("%s: %" PRIu64 " packets, %" PRIu64 " forwarded, %" PRIu64
-			" dropped, %.1f ns/packet (driver included)\n", what,
-			packets, tx_total() - tx0, drops_total() - d0, ns);
+			" dropped, %.1f ns/packet (driver included), %.1f on "
+			"the CPU\n", what, packets, tx_total() - tx0,
+			drops_total() - d0, ns, cpu_ns);
 }
 
 int
@@ -307,7 +369,7 @@ main(int argc, char **argv)
 	bool tput, runs;
 	uint8_t *frames;
 
-	runs = strcmp(argv[1], "run") == 0;
+	runs = argc > 1 && strcmp(argv[1], "run") == 0;
 	if (argc < 4 || (strcmp(argv[1], "tput") != 0 && !runs &&
 			strcmp(argv[1], "newflow") != 0) ||
 			(strcmp(argv[1], "newflow") != 0 && argc < 5)) {

@@ -328,19 +328,26 @@ ct_state_of(uint8_t proto, uint32_t s, uint32_t d, uint16_t sp, uint16_t dp)
 	return buf;
 }
 
-/* The entry of a flow, to age it by hand. */
-static struct ct_entry *
-entry(uint8_t proto, uint32_t s, uint32_t d, uint16_t sp, uint16_t dp)
+/* The slot of a flow's entry, or <0. */
+static int32_t
+find(uint8_t proto, uint32_t s, uint32_t d, uint16_t sp, uint16_t dp)
 {
 	uint32_t bs = rte_cpu_to_be_32(s), bd = rte_cpu_to_be_32(d);
 	struct ct_key k;
 	uint8_t from_a;
-	int32_t pos;
 
 	vs_ct_key_make(&k, AF_INET, (const uint8_t *)&bs,
 			(const uint8_t *)&bd, rte_cpu_to_be_16(sp),
 			rte_cpu_to_be_16(dp), proto, &from_a);
-	pos = vs_ct_find(T.vs, &k);
+	return vs_ct_find(T.vs, &k);
+}
+
+/* The entry of a flow, to age it by hand. */
+static struct ct_entry *
+entry(uint8_t proto, uint32_t s, uint32_t d, uint16_t sp, uint16_t dp)
+{
+	int32_t pos = find(proto, s, d, sp, dp);
+
 	assert_true(pos >= 0);
 	return &T.vs->ct->e[pos];
 }
@@ -716,6 +723,51 @@ test_table_full(void **state)
 	vs_ct_info(T.vs, &ci);
 	assert_int_equal(ci.count, 0);
 	pass(udp(IP_A, IP_C, 7000, 7), PC, "room again");
+}
+
+/*
+ * One burst of new UDP flows from A to C (ports sp[0..n)): how many were
+ * forwarded; the rest must be ct_full drops.
+ */
+static unsigned int
+burst_new(const uint16_t *sp, unsigned int n)
+{
+	uint64_t full = tu_drops(&T, VS_DROP_CT_FULL);
+	struct rte_mbuf *out[16];
+	unsigned int i, got;
+
+	for (i = 0; i < n; i++)
+		tu_inject(&T, PA, udp(IP_A, IP_C, sp[i], 7));
+	poll_once();
+	got = tu_collect(&T, PC, out, RTE_DIM(out));
+	rte_pktmbuf_free_bulk(out, got);
+	assert_int_equal(tu_drops(&T, VS_DROP_CT_FULL) - full, n - got);
+	return got;
+}
+
+/* A burst reserves its new flows at once, or flow by flow near full. */
+static void
+test_table_full_burst(void **state)
+{
+	static const uint16_t dup[] = { 8000, 8001, 8000, 8002 };
+	static const uint16_t six[] = { 8100, 8101, 8102, 8103, 8104, 8105 };
+	struct vs_ct_info ci;
+	uint16_t i;
+
+	(void)state;
+	for (i = 0; i < CT_MAX - 8; i++)
+		pass(udp(IP_A, IP_C, 6000 + i, 7), PC, "filling");
+	/* Fits: one reservation; the repeated key gives its count back. */
+	assert_int_equal(burst_new(dup, RTE_DIM(dup)), 4);
+	vs_ct_info(T.vs, &ci);
+	assert_int_equal(ci.count, CT_MAX - 5);
+	assert_int_equal(entry(IPPROTO_UDP, IP_A, IP_C, 8000, 7)->pkts[0], 2);
+	/* Six new flows, five places: the first five, flow by flow. */
+	assert_int_equal(burst_new(six, RTE_DIM(six)), 5);
+	vs_ct_info(T.vs, &ci);
+	assert_int_equal(ci.count, CT_MAX);
+	assert_non_null(entry(IPPROTO_UDP, IP_A, IP_C, 8104, 7));
+	assert_true(find(IPPROTO_UDP, IP_A, IP_C, 8105, 7) < 0);
 }
 
 /* ---- re-check after a publish ---- */
@@ -1221,6 +1273,7 @@ main(void)
 		cmocka_unit_test_setup(test_ip_options, fresh),
 		cmocka_unit_test_setup(test_malformed_l4, fresh),
 		cmocka_unit_test_setup(test_table_full, fresh),
+		cmocka_unit_test_setup(test_table_full_burst, fresh),
 		cmocka_unit_test_setup(test_recheck, fresh),
 		cmocka_unit_test_setup(test_trace, fresh),
 		cmocka_unit_test_setup(test_counters, fresh),
