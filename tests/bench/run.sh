@@ -727,6 +727,11 @@ latency_npvsd() {
 		na_cell "apply failed: $err"
 		return
 	fi
+	# the merged contexts are built in the background after an apply
+	# (a 10,000-rule one takes a few hundred ms of a core): measure the
+	# steady state, not that build competing with the pods
+	[ "$POLICY" = 1 ] && { wait_for 60 merge_done ||
+		bench_log "latency: policy merge not done"; }
 	CELL=$(latency_run)
 	stop "$NPVSD_PID"
 	[ -n "$CELL" ] || na_cell "no output from bench_udp_rtt"
