@@ -331,13 +331,12 @@ vs_create(const struct vs_config *c, const char *argv0, char *err,
 	}
 	/* cache-line aligned: the workers' line of struct vs (vs_priv.h) */
 	vs = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*vs));
-	if (vs != NULL)
-		memset(vs, 0, sizeof(*vs));
 	if (vs == NULL) {
 		snprintf(err, errlen, "out of memory");
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	memset(vs, 0, sizeof(*vs));
 	vs->cfg = *c;
 	config_fill(&vs->cfg);
 	TAILQ_INIT(&vs->ports);

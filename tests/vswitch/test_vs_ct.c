@@ -186,6 +186,22 @@ udp(uint32_t s, uint32_t d, uint16_t sp, uint16_t dp)
 	return m;
 }
 
+/* A UDP datagram with IP id and TTL of its own (checksum kept right). */
+static struct rte_mbuf *
+udp_id(uint32_t s, uint32_t d, uint16_t sp, uint16_t dp, uint16_t id,
+		uint8_t ttl)
+{
+	struct rte_mbuf *m = udp(s, d, sp, dp);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, void *,
+			sizeof(struct rte_ether_hdr));
+
+	ip->packet_id = rte_cpu_to_be_16(id);
+	ip->time_to_live = ttl;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
 static struct rte_mbuf *
 sctp(uint32_t s, uint32_t d, uint16_t sp, uint16_t dp)
 {
@@ -564,11 +580,10 @@ static struct rte_mbuf *
 fragment(uint32_t s, uint32_t d, uint16_t id, bool first, uint16_t sp,
 		uint16_t dp)
 {
-	struct rte_mbuf *m = udp(s, d, sp, dp);
+	struct rte_mbuf *m = udp_id(s, d, sp, dp, id, 64);
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, void *,
 			sizeof(struct rte_ether_hdr));
 
-	ip->packet_id = rte_cpu_to_be_16(id);
 	ip->fragment_offset = rte_cpu_to_be_16(first ? RTE_IPV4_HDR_MF_FLAG :
 			185);
 	if (first) {
@@ -1094,22 +1109,6 @@ test_both_directions_one_burst(void **state)
 	e = entry(IPPROTO_UDP, IP_C, IP_A, 9, 7201);
 	assert_int_equal(e->pkts[0], 1 + 1);
 	assert_int_equal(e->pkts[1], 1);
-}
-
-/* A UDP datagram with IP id and TTL of its own (checksum kept right). */
-static struct rte_mbuf *
-udp_id(uint32_t s, uint32_t d, uint16_t sp, uint16_t dp, uint16_t id,
-		uint8_t ttl)
-{
-	struct rte_mbuf *m = udp(s, d, sp, dp);
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, void *,
-			sizeof(struct rte_ether_hdr));
-
-	ip->packet_id = rte_cpu_to_be_16(id);
-	ip->time_to_live = ttl;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	return m;
 }
 
 /*

@@ -687,6 +687,26 @@ test_port_del_keeps_endpoint(void **state)
 	run_row(&rows[0]);
 }
 
+/*
+ * A port that is not af_packet keeps what it received before it was added
+ * (vs_port.c port_drain drains af_packet ports only): a pod's first
+ * frame, waiting in its ring, is forwarded once the port is back.
+ */
+static void
+test_port_add_keeps_first_frames(void **state)
+{
+	struct rte_mbuf *out;
+
+	(void)state;
+	tu_port_del(&T, PA);
+	tu_inject(&T, PA, f_a_to_b());  /* into the detached port's ring */
+	tu_port_readd(&T, PA, false);
+	poll_once();
+	out = only_output(PB);
+	assert_non_null(out);
+	rte_pktmbuf_free(out);
+}
+
 static void
 test_endpoint_invalid(void **state)
 {
@@ -784,6 +804,7 @@ main(void)
 		cmocka_unit_test(test_port_add_invalid),
 		cmocka_unit_test(test_port_devargs_add_del),
 		cmocka_unit_test(test_port_del_keeps_endpoint),
+		cmocka_unit_test(test_port_add_keeps_first_frames),
 		cmocka_unit_test(test_endpoint_invalid),
 		cmocka_unit_test(test_endpoint_replace_del),
 		cmocka_unit_test(test_policy_publish),
