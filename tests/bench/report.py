@@ -367,6 +367,43 @@ def latency(rs):
              na.items()]
     print(table(["switch", "rules", "run", "n", "p50", "p90", "p99",
                  "p99.9", "max", "lost"], rows))
+    latency_spread(cells)
+
+
+def latency_spread(cells):
+    """Each case's p50 and p99 over its runs (lowest to highest), and how
+    far the cases with rules lie outside the 0-rule runs' range: the
+    rule effect against the run-to-run noise."""
+    by = {}
+    for c in cells:
+        r = c["res"]
+        if why(r) or "p50_us" not in r:
+            continue
+        key = ("testpmd io", -1) if c["switch"] == "testpmd" else \
+            ("npvsd", int(c.get("rules", 0)))
+        by.setdefault(key, []).append(r)
+    base = by.get(("npvsd", 0))
+    if not base or len(by) < 2:
+        return
+    rows = []
+    for (sw, rules), rs in sorted(by.items(), key=lambda kv: kv[0][1]):
+        row = [sw, "-" if rules < 0 else rules, len(rs)]
+        for q in ("p50_us", "p99_us"):
+            lo, hi = min(r[q] for r in rs), max(r[q] for r in rs)
+            b_hi = max(r[q] for r in base)
+            row.append(f"{fmt(lo, 1)} to {fmt(hi, 1)}")
+            if sw == "npvsd" and rules > 0:
+                # above the 0-rule range by this much (0: inside it)
+                row.append(fmt(max(0.0, median([r[q] for r in rs]) - b_hi),
+                               1))
+            else:
+                row.append("")
+        rows.append(row)
+    print("Spread over the runs (us): each case's lowest to highest; "
+          "'above': its median's\ndistance above the highest 0-rule run "
+          "(0: inside the 0-rule runs' range).")
+    print(table(["switch", "rules", "runs", "p50", "above", "p99", "above"],
+                rows))
 
 
 def update(rs):

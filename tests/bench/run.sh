@@ -29,8 +29,9 @@
 #            vhost.sh), or --vhost-pods 2: testpmd txonly and rxonly pods.
 #   latency  UDP ping-pong (bench_udp_rtt) between two kernel pods on
 #            af_packet ports, through npvsd and through testpmd io;
-#            p50/p99 of 100,000 round trips (at most 30 s a run); the
-#            0-rule case repeated, 50 rules and the largest count once.
+#            p50/p99 of 100,000 round trips (at most 30 s a run); 0
+#            rules, 50 and the largest count, interleaved with testpmd,
+#            3 rounds (quick 1); the spread of each over the rounds.
 #   update   100 applies (--quick 20) of one changed policy in the
 #            10,000-rule cluster while 1,000 flows run: drops, rate, apply
 #            latency (tests/bench/update.sh).
@@ -738,35 +739,35 @@ latency_npvsd() {
 }
 
 section_latency() {
-	local rep rules out
+	local rep rules out last=${RULE_LIST[-1]} list=()
 	[ -x "$RTT" ] || { result '"kind":"latency"' '"switch":"npvsd"' \
 		"\"res\":$(na_json "bench_udp_rtt not built")"; return; }
+	# 0 rules, 50 (the paper's Table 3 column) and the largest count,
+	# interleaved with testpmd io in each of LAT_REPEAT rounds, so that
+	# the spread of the 0-rule runs (the run-to-run noise) is measured in
+	# the same minutes as the runs with rules
+	for rules in "${RULE_LIST[@]}"; do
+		[ "$rules" -eq 0 ] || [ "$rules" -eq 50 ] ||
+			[ "$rules" -eq "$last" ] && list+=("$rules")
+	done
+	[ "${list[0]:-}" = 0 ] || list=(0 "${list[@]}")
 	latency_pods
 	for ((rep = 1; rep <= LAT_REPEAT; rep++)); do
 		bench_log "latency: testpmd io, run $rep"
 		latency_testpmd; out=$CELL
 		result '"kind":"latency"' '"switch":"testpmd"' '"rules":0' \
 			"\"rep\":$rep" "\"count\":$LAT_COUNT" "\"res\":$out"
-		bench_log "latency: npvsd, 0 rules, run $rep"
-		latency_npvsd 0; out=$CELL
-		result '"kind":"latency"' '"switch":"npvsd"' '"rules":0' \
-			"\"rep\":$rep" "\"count\":$LAT_COUNT" "\"res\":$out"
-	done
-	# With rules: 50 (the paper's Table 3 column) and the largest count,
-	# once each (the latency of an established flow hardly depends on
-	# it; the 0-rule repeats above show the run-to-run noise).
-	local last=${RULE_LIST[-1]}
-	for rules in "${RULE_LIST[@]}"; do
-		[ "$rules" -eq 0 ] && continue
-		[ "$rules" -eq 50 ] || [ "$rules" -eq "$last" ] || continue
-		if [ "$POLICY" = 0 ]; then
-			out=$(na_json "$NA_POLICY")
-		else
-			bench_log "latency: npvsd, $rules rules"
-			latency_npvsd "$rules"; out=$CELL
-		fi
-		result '"kind":"latency"' '"switch":"npvsd"' "\"rules\":$rules" \
-			'"rep":1' "\"res\":$out"
+		for rules in "${list[@]}"; do
+			if [ "$rules" -gt 0 ] && [ "$POLICY" = 0 ]; then
+				out=$(na_json "$NA_POLICY")
+			else
+				bench_log "latency: npvsd, $rules rules, run $rep"
+				latency_npvsd "$rules"; out=$CELL
+			fi
+			result '"kind":"latency"' '"switch":"npvsd"' \
+				"\"rules\":$rules" "\"rep\":$rep" \
+				"\"count\":$LAT_COUNT" "\"res\":$out"
+		done
 	done
 }
 
