@@ -149,6 +149,8 @@ struct vs_port_stats {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes;
 	uint64_t tx_full;               /**< dropped: tx queue full */
+	uint64_t rx_truncated;          /**< dropped: cut by the af_packet
+					 *  frame size (drop rx_truncated) */
 };
 
 struct vs_port_info {
@@ -225,7 +227,8 @@ uint32_t vs_endpoint_list(struct vs *vs, struct vs_endpoint_info *out,
 	X(NOT_FOR_US, "not_for_us") \
 	X(UPLINK_OTHER, "uplink_not_vxlan") \
 	X(TUN_NO_NEIGH, "tunnel_no_neighbour") \
-	X(TUN_DROP, "tunnel_drop")
+	X(TUN_DROP, "tunnel_drop") \
+	X(RX_TRUNCATED, "rx_truncated")
 
 enum vs_drop {
 #define VS_DROP_ENUM(sym, str) VS_DROP_##sym,

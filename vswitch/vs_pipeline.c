@@ -8,7 +8,9 @@
  * fits; an IPv4 header has version 4, IHL >= 5 and fits in the first
  * segment, and total length lies between the header length and the frame;
  * an ARP packet is Ethernet/IPv4 with a known opcode. Anything else is
- * counted and dropped here, never looked at again.
+ * counted and dropped here, never looked at again: as rx_truncated when
+ * an af_packet port's frame size cut the packet (bad_length), else as
+ * malformed.
  *
  * Thread-safety: worker lcores; see vs_stages.h.
  */
@@ -22,6 +24,31 @@
 #include "vs_tunnel.h"
 
 #define PREFETCH_OFFSET 4
+
+/*
+ * An IPv4 total length below the header's, or (too_long) more than the
+ * frame holds. In the second case, on an af_packet port
+ * whose frame is as long as the ring's frames allow, the kernel cut it
+ * (a datagram the af_packet socket reassembled, bigger than the port's
+ * max_frame): counted as rx_truncated, on the port too, so that the
+ * control thread can say which option raises the limit (vs_port.c).
+ * Anything else is malformed. Cold: only for packets that fail parse.
+ */
+static __rte_noinline void
+bad_length(struct vs_worker *w, const struct vs_snap *snap,
+		struct rte_mbuf *m, struct vs_pkt_meta *pm, bool too_long)
+{
+	const struct vs_port *p = m->port < VS_PORTS_MAX ?
+			snap->port[m->port] : NULL;
+
+	if (too_long && p != NULL &&
+			p->rx_trunc != 0 && m->pkt_len >= p->rx_trunc) {
+		vs_ctr_add(&w->ctr[m->port].rx_truncated, 1);
+		vs_pkt_drop(w, m, pm, VS_DROP_RX_TRUNCATED);
+		return;
+	}
+	vs_pkt_drop(w, m, pm, VS_DROP_MALFORMED);
+}
 
 static void
 parse_ip4(struct vs_worker *w, const struct vs_snap *snap,
@@ -39,8 +66,10 @@ parse_ip4(struct vs_worker *w, const struct vs_snap *snap,
 	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || hlen > room)
 		goto malformed;
 	tot = rte_be_to_cpu_16(ip->total_length);
-	if (tot < hlen || tot > m->pkt_len - sizeof(*eth))
-		goto malformed;
+	if (tot < hlen || tot > m->pkt_len - sizeof(*eth)) {
+		bad_length(w, snap, m, pm, tot >= hlen);
+		return;
+	}
 	if (unlikely(!rte_is_same_ether_addr(&eth->dst_addr, &snap->mac))) {
 		vs_pkt_drop(w, m, pm, VS_DROP_NOT_FOR_US);
 		return;

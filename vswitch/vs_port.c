@@ -24,12 +24,14 @@
 #include <string.h>
 
 #include <rte_bus.h>
+#include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
 #include "vs_log.h"
+#include "vs_port_afp.h"
 #include "vs_priv.h"
 
 #define VS_RX_DESC 1024
@@ -317,10 +319,13 @@ link_refresh_one(struct vs_port *p)
 void
 vs_port_link_refresh(struct vs *vs)
 {
+	uint64_t now = rte_get_tsc_cycles();
 	struct vs_port *p;
 
-	TAILQ_FOREACH(p, &vs->ports, next)
+	TAILQ_FOREACH(p, &vs->ports, next) {
 		link_refresh_one(p);
+		vs_port_trunc_check(vs, p, now);
+	}
 }
 
 /*
@@ -393,6 +398,7 @@ vs_port_add(struct vs *vs, const struct vs_port_spec *spec, char *err,
 	if (p == NULL)
 		return -ENOMEM;
 	p->spec = *spec;
+	vs_port_afp_init(p);
 	rc = devargs_build(vs, p, err, errlen);
 	if (rc < 0) {
 		free(p);
@@ -483,6 +489,7 @@ info_fill(struct vs *vs, const struct vs_port *p, struct vs_port_info *o)
 	o->stats.tx_packets -= p->base.tx_packets;
 	o->stats.tx_bytes -= p->base.tx_bytes;
 	o->stats.tx_full -= p->base.tx_full;
+	o->stats.rx_truncated -= p->base.rx_truncated;
 }
 
 uint32_t

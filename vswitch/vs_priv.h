@@ -72,6 +72,10 @@ struct vs_port {
 	bool tx_shared;         /**< n_txq < workers: lock the queue per burst */
 	bool uplink;
 	uint32_t link_up;       /**< atomic: 1 when up */
+	uint32_t rx_trunc;      /**< af_packet: an IPv4 packet whose frame is
+				  *  at least this long and shorter than its
+				  *  total length was cut by the ring's frame
+				  *  size (vs_port_trunc.c); 0: never */
 	rte_spinlock_t txq_lock[VS_WORKERS_MAX];
 
 	/* Control thread only. */
@@ -81,6 +85,9 @@ struct vs_port {
 	bool probed;                    /**< we probed it: detach on removal */
 	bool started;
 	struct vs_port_stats base;      /**< counters at add: port ids are reused */
+	uint32_t framesz;               /**< af_packet: ring frame size */
+	uint64_t trunc_logged;          /**< rx_truncated when last logged */
+	uint64_t trunc_log_tsc;         /**< when; rate limit of that log */
 	TAILQ_ENTRY(vs_port) next;
 };
 TAILQ_HEAD(vs_port_list, vs_port);
@@ -140,6 +147,7 @@ struct vs_port_ctr {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes;
 	uint64_t tx_full;
+	uint64_t rx_truncated;
 };
 
 /** Packets waiting for one output port in this iteration. */
