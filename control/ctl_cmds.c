@@ -10,6 +10,7 @@
 #include "ctl_cmds.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -211,6 +212,26 @@ ctl_arg_bool(const json_t *args, const char *key, bool *out,
 				"'%s' must be true or false", key);
 	}
 	*out = json_is_true(v);
+	return 1;
+}
+
+int
+ctl_arg_uint(const json_t *args, const char *key, uint64_t min, uint64_t max,
+		uint64_t *out, struct ctl_err *err)
+{
+	const json_t *v = json_object_get(args, key);
+	char where[128];
+
+	if (v == NULL)
+		return 0;
+	snprintf(where, sizeof(where), "/args/%s", key);
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+			(uint64_t)json_integer_value(v) < min ||
+			(uint64_t)json_integer_value(v) > max)
+		return ctl_err_set(err, EINVAL, where,
+				"'%s' must be an integer from %" PRIu64 " to %"
+				PRIu64, key, min, max);
+	*out = (uint64_t)json_integer_value(v);
 	return 1;
 }
 

@@ -123,6 +123,10 @@ int ctl_arg_str(const json_t *args, const char *key, bool required,
 int ctl_arg_bool(const json_t *args, const char *key, bool *out,
 		struct ctl_err *err);
 
+/** An integer member in [min, max]. Absent: *out untouched, returns 0. */
+int ctl_arg_uint(const json_t *args, const char *key, uint64_t min,
+		uint64_t max, uint64_t *out, struct ctl_err *err);
+
 /**
  * One of a list of strings (NULL-terminated choices); *idx receives its
  * index. Absent: *idx untouched and an error only when required.

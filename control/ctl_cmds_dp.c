@@ -78,19 +78,7 @@ static int
 arg_uint(const json_t *args, const char *key, uint64_t max, uint64_t *out,
 		struct ctl_err *err)
 {
-	const json_t *v = json_object_get(args, key);
-	char where[64];
-
-	if (v == NULL)
-		return 0;
-	snprintf(where, sizeof(where), "/args/%s", key);
-	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-			(uint64_t)json_integer_value(v) > max)
-		return ctl_err_set(err, EINVAL, where,
-				"'%s' must be an integer from 0 to %" PRIu64, key,
-				max);
-	*out = (uint64_t)json_integer_value(v);
-	return 1;
+	return ctl_arg_uint(args, key, 0, max, out, err);
 }
 
 static int

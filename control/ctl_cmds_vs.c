@@ -158,13 +158,14 @@ parse_port_type_args(const json_t *args, struct vs_port_spec *spec,
 		struct ctl_err *err)
 {
 	static const char *const afp[] = { "name", "type", "uplink",
-		"iface", NULL };
+		"iface", "max_frame", NULL };
 	static const char *const vh[] = { "name", "type", "uplink", "path",
 		"mode", NULL };
 	static const char *const dev[] = { "name", "type", "uplink",
 		"devargs", NULL };
 	static const char *const modes[] = { "server", "client", NULL };
 	unsigned int mode = 0;
+	uint64_t v = 0;
 	int rc;
 
 	switch (spec->type) {
@@ -173,6 +174,10 @@ parse_port_type_args(const json_t *args, struct vs_port_spec *spec,
 		if (rc >= 0)
 			rc = ctl_arg_str(args, "iface", true, CHARSET_IFACE,
 					spec->iface, sizeof(spec->iface), err);
+		if (rc >= 0)
+			rc = ctl_arg_uint(args, "max_frame", VS_MAX_FRAME_MIN,
+					VS_MAX_FRAME_MAX, &v, err);
+		spec->max_frame = (uint32_t)v;
 		return rc;
 	case VS_PORT_VHOST:
 		rc = ctl_args_only(args, vh, err);

@@ -624,6 +624,21 @@ f_port_uplink(struct parser *p, yaml_node_t *v, const char *path, void *obj)
 	return get_bool(p, v, path, &PORT(obj)->s.uplink);
 }
 
+static int
+f_port_max_frame(struct parser *p, yaml_node_t *v, const char *path,
+		void *obj)
+{
+	struct vs_port_spec *s = &PORT(obj)->s;
+	int rc = get_uint(p, v, path, UINT32_MAX, &s->max_frame);
+
+	if (rc == 0 && (s->max_frame < VS_MAX_FRAME_MIN ||
+			s->max_frame > VS_MAX_FRAME_MAX))
+		return fail(p, v, path, "expected %u to %u bytes (the largest "
+				"datagram + 14), not %u", VS_MAX_FRAME_MIN,
+				VS_MAX_FRAME_MAX, s->max_frame);
+	return rc;
+}
+
 static const struct field port_fields[] = {
 	{ "name", f_port_name },
 	{ "type", f_port_type },
@@ -632,6 +647,7 @@ static const struct field port_fields[] = {
 	{ "mode", f_port_mode },
 	{ "devargs", f_port_devargs },
 	{ "uplink", f_port_uplink },
+	{ "max_frame", f_port_max_frame },
 	{ NULL, NULL },
 };
 
@@ -655,6 +671,10 @@ port_check(struct parser *p, yaml_node_t *v, const char *path,
 	if ((af && s->iface[0] == '\0') || (!af && s->iface[0] != '\0'))
 		return fail(p, v, path, "iface is %s", af ? "required" :
 				"only for afpacket ports");
+	if (!af && s->max_frame != 0) {
+		path_join(sub, path, "max_frame");
+		return fail(p, v, sub, "only for afpacket ports");
+	}
 	if ((vh && s->path[0] == '\0') || (!vh && (s->path[0] || o->has_mode)))
 		return fail(p, v, path, "%s", vh ? "path is required" :
 				"path and mode are only for vhost ports");

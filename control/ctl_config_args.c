@@ -518,6 +518,8 @@ print_ports(const struct ctl_config *c, FILE *f)
 		fprintf(f, "  - name: %s\n    type: %s\n", p->name, types[p->type]);
 		if (p->type == VS_PORT_AFPACKET)
 			fprintf(f, "    iface: %s\n", p->iface);
+		if (p->max_frame != 0)
+			fprintf(f, "    max_frame: %u\n", p->max_frame);
 		if (p->type == VS_PORT_VHOST)
 			fprintf(f, "    path: %s\n    mode: %s\n", p->path,
 					p->vhost_client ? "client" : "server");

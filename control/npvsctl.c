@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,7 +219,8 @@ cmd_stats(int argc, char **argv)
 /* ---- ports ---- */
 
 static const char port_help[] =
-	"usage: npvsctl port add NAME --afpacket IFACE [--uplink]\n"
+	"usage: npvsctl port add NAME --afpacket IFACE [--max-frame N] "
+	"[--uplink]\n"
 	"       npvsctl port add NAME --vhost PATH [--client|--server] "
 	"[--uplink]\n"
 	"       npvsctl port add NAME --devargs STR [--uplink]\n"
@@ -228,8 +230,31 @@ static const char port_help[] =
 	"  --vhost PATH      a DPDK pod on a vhost-user socket; npvsd serves\n"
 	"                    it (--server, the default) or connects to it\n"
 	"                    (--client)\n"
+	"  --max-frame N     afpacket: the largest Ethernet frame the pod may\n"
+	"                    send (its largest datagram + 14, 1514..64432;\n"
+	"                    default about 1982; docs/operations.md: memory)\n"
 	"  --devargs STR     any DPDK device, e.g. net_null0,no-rx=1\n"
 	"  --uplink          this port is the node's uplink\n";
+
+/* --max-frame N into a (which it consumes): a number, bounds are npvsd's. */
+static int
+max_frame_arg(json_t *a, const char *v, json_t **out)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 ||
+			n > INT32_MAX) {
+		json_decref(a);
+		return npvsctl_usage_error("port add", "--max-frame: '%s' is "
+				"not a number of bytes", v);
+	}
+	json_object_set_new(a, "max_frame", json_integer((json_int_t)n));
+	*out = a;
+	return 0;
+}
 
 /* Parse "port add" into the args object of port_add. */
 static int
@@ -242,9 +267,10 @@ port_add_args(int argc, char **argv, json_t **out)
 		{ "client", no_argument, NULL, 'c' },
 		{ "server", no_argument, NULL, 's' },
 		{ "uplink", no_argument, NULL, 'u' },
+		{ "max-frame", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 } };
-	const char *type = NULL, *val = NULL, *mode = NULL;
+	const char *type = NULL, *val = NULL, *mode = NULL, *maxf = NULL;
 	bool uplink = false;
 	json_t *a;
 	int c;
@@ -264,6 +290,7 @@ port_add_args(int argc, char **argv, json_t **out)
 		case 'c': mode = "client"; break;
 		case 's': mode = "server"; break;
 		case 'u': uplink = true; break;
+		case 'm': maxf = optarg; break;
 		case 'h': printf("%s", port_help); return -1;
 		default: return NPVSCTL_EXIT_USAGE;
 		}
@@ -277,12 +304,17 @@ port_add_args(int argc, char **argv, json_t **out)
 	if (mode != NULL && strcmp(type, "vhost") != 0)
 		return npvsctl_usage_error("port add", "%s",
 				"--client/--server go with --vhost");
+	if (maxf != NULL && strcmp(type, "afpacket") != 0)
+		return npvsctl_usage_error("port add", "%s",
+				"--max-frame goes with --afpacket");
 	a = json_pack("{s:s, s:s, s:s, s:b}", "name", argv[optind],
 			"type", type, strcmp(type, "afpacket") == 0 ? "iface" :
 			strcmp(type, "vhost") == 0 ? "path" : "devargs", val,
 			"uplink", uplink);
 	if (a != NULL && mode != NULL)
 		json_object_set_new(a, "mode", json_string(mode));
+	if (a != NULL && maxf != NULL)
+		return max_frame_arg(a, maxf, out);
 	*out = a;
 	return a != NULL ? 0 : npvsctl_usage_error("port add", "%s",
 			"arguments must be UTF-8");

@@ -262,4 +262,15 @@ int vxlan_frag_needed(const struct vxlan_ctx *ctx, const struct rte_mbuf *orig,
 		rte_be32_t gw_ip, const struct rte_ether_addr *gw_mac,
 		struct rte_mbuf *reply);
 
+/**
+ * The same ICMP "fragmentation needed" for any link: next-hop MTU mtu,
+ * Ethernet destination dst_mac (NULL: orig's source MAC, as
+ * vxlan_frag_needed; the switch passes the sender's MAC when orig's
+ * Ethernet header was already rewritten for its next hop). Same returns.
+ * Lcore-safe; no allocation.
+ */
+int vxlan_icmp_frag_needed(const struct rte_mbuf *orig, uint16_t mtu,
+		rte_be32_t gw_ip, const struct rte_ether_addr *gw_mac,
+		const struct rte_ether_addr *dst_mac, struct rte_mbuf *reply);
+
 #endif /* NPVS_VXLAN_H */

@@ -11,6 +11,10 @@
  * IP stack, not of a switch) nor the outer one (Linux would, with its
  * default DF unset, but the receiver would then have to reassemble).
  * Pods configured with the right MTU never hit either case.
+ *
+ * The ICMP builder takes the MTU to announce (vxlan_icmp_frag_needed), so
+ * the switch answers with it too when a packet with DF is too big for a
+ * local pod's port (vswitch/vs_tx_frag.c).
  */
 #include "vxlan.h"
 
@@ -113,12 +117,13 @@ quote_len(const struct rte_mbuf *orig, const struct rte_ipv4_hdr *ip,
 }
 
 static void
-write_reply(const struct vxlan_ctx *ctx, struct frag_reply *r,
-		const struct rte_ether_hdr *oeth, const struct rte_ipv4_hdr *oip,
+write_reply(uint16_t mtu, struct frag_reply *r,
+		const struct rte_ether_addr *dst_mac,
+		const struct rte_ipv4_hdr *oip,
 		rte_be32_t gw_ip, const struct rte_ether_addr *gw_mac,
 		uint32_t quote)
 {
-	rte_ether_addr_copy(&oeth->src_addr, &r->eth.dst_addr);
+	rte_ether_addr_copy(dst_mac, &r->eth.dst_addr);
 	rte_ether_addr_copy(gw_mac, &r->eth.src_addr);
 	r->eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 
@@ -126,7 +131,7 @@ write_reply(const struct vxlan_ctx *ctx, struct frag_reply *r,
 	r->icmp.code = ICMP_FRAG_NEEDED;
 	r->icmp.cksum = 0;
 	r->icmp.unused = 0;
-	r->icmp.mtu = rte_cpu_to_be_16(VXLAN_INNER_MTU(ctx->underlay_mtu));
+	r->icmp.mtu = rte_cpu_to_be_16(mtu);
 	/* Over the ICMP header and the quote that follows it. */
 	r->icmp.cksum = (rte_be16_t)~rte_raw_cksum(&r->icmp,
 			sizeof(r->icmp) + quote);
@@ -151,6 +156,16 @@ vxlan_frag_needed(const struct vxlan_ctx *ctx, const struct rte_mbuf *orig,
 		rte_be32_t gw_ip, const struct rte_ether_addr *gw_mac,
 		struct rte_mbuf *reply)
 {
+	return vxlan_icmp_frag_needed(orig,
+			(uint16_t)VXLAN_INNER_MTU(ctx->underlay_mtu), gw_ip,
+			gw_mac, NULL, reply);
+}
+
+int
+vxlan_icmp_frag_needed(const struct rte_mbuf *orig, uint16_t mtu,
+		rte_be32_t gw_ip, const struct rte_ether_addr *gw_mac,
+		const struct rte_ether_addr *dst_mac, struct rte_mbuf *reply)
+{
 	const struct rte_ether_hdr *oeth;
 	const struct rte_ipv4_hdr *oip = vxlan_inner_ipv4(orig);
 	const void *src;
@@ -172,6 +187,7 @@ vxlan_frag_needed(const struct vxlan_ctx *ctx, const struct rte_mbuf *orig,
 	if (src != r + 1)
 		memcpy(r + 1, src, quote);
 	oeth = rte_pktmbuf_mtod(orig, const struct rte_ether_hdr *);
-	write_reply(ctx, r, oeth, oip, gw_ip, gw_mac, quote);
+	write_reply(mtu, r, dst_mac != NULL ? dst_mac : &oeth->src_addr, oip,
+			gw_ip, gw_mac, quote);
 	return 0;
 }

@@ -142,7 +142,18 @@ struct vs_port_spec {
 	bool vhost_client;              /**< VHOST: npvsd connects, pod serves */
 	char devargs[VS_DEVARGS_MAX];   /**< DEVARGS */
 	bool uplink;                    /**< the node's uplink (one at most) */
+	uint32_t max_frame;             /**< AFPACKET: largest Ethernet frame
+					 * a pod may send, i.e. its largest
+					 * (reassembled) datagram + 14;
+					 * 0: the PMD's default frame (frames
+					 * up to 1982 bytes); else
+					 * VS_MAX_FRAME_MIN..VS_MAX_FRAME_MAX
+					 * (docs/operations.md: memory) */
 };
+
+#define VS_MAX_FRAME_MIN 1514           /**< an MTU 1500 pod's frame */
+#define VS_MAX_FRAME_MAX 64432          /**< the ring frame (rounded up to
+					 * 1 KiB) must fit a 16-bit mbuf */
 
 /** Counters of one port (sums over workers). */
 struct vs_port_stats {

@@ -27,6 +27,7 @@
 #include "acl_ruleset.h"
 #include "vs_api.h"
 #include "vs_log.h"
+#include "vs_port_afp.h"
 #include "vs_priv.h"
 #include "vs_snap.h"
 #include "vs_tunnel.h"
@@ -297,6 +298,7 @@ state_free(struct vs *vs)
 		vs_port_teardown(vs, p);
 	}
 	vs_snap_reclaim(vs, true);      /* the workers are stopped */
+	vs_port_afp_reclaim(vs, true);
 	vs_snap_free(vs, vs->snap);
 	vs->snap = NULL;
 	vs_routes_unref(vs->routes);
@@ -395,6 +397,7 @@ vs_housekeeping(struct vs *vs)
 	}
 	vs_ct_reclaim(vs, now);
 	vs_snap_reclaim(vs, false);
+	vs_port_afp_reclaim(vs, false);
 	vs_dlog_drain(vs);
 	vs_policy_merge_poll(vs);
 }

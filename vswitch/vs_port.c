@@ -119,6 +119,8 @@ spec_check(struct vs *vs, const struct vs_port_spec *spec, char *err,
 		return -EINVAL;
 	}
 	rc = type_check(spec, err, errlen);
+	if (rc == 0)
+		rc = vs_port_afp_check(spec, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (vs_port_find(vs, spec->name) != NULL) {
@@ -151,13 +153,16 @@ devargs_build(struct vs *vs, struct vs_port *p, char *err, size_t errlen)
 {
 	const struct vs_port_spec *s = &p->spec;
 	unsigned int seq = vs->vdev_seq++;
+	char extra[64];
 	int n = 0;
 
 	switch (s->type) {
 	case VS_PORT_AFPACKET:
-		n = snprintf(p->devargs, sizeof(p->devargs),
-				"net_af_packet%u,iface=%s,qpairs=%u", seq,
-				s->iface, vs->n_wk);
+		n = vs_port_afp_devargs(p, extra, sizeof(extra));
+		if (n == 0)
+			n = snprintf(p->devargs, sizeof(p->devargs),
+					"net_af_packet%u,iface=%s,qpairs=%u%s",
+					seq, s->iface, vs->n_wk, extra);
 		break;
 	case VS_PORT_VHOST:
 		n = snprintf(p->devargs, sizeof(p->devargs),
@@ -233,7 +238,8 @@ queues_setup(struct vs *vs, struct vs_port *p)
 		return rc;
 	for (q = 0; q < p->n_rxq; q++) {
 		rc = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd,
-				(unsigned int)socket, NULL, vs->pool);
+				(unsigned int)socket, NULL,
+				p->pool != NULL ? p->pool : vs->pool);
 		if (rc < 0)
 			return rc;
 	}
@@ -288,7 +294,6 @@ err_dev:
 void
 vs_port_teardown(struct vs *vs, struct vs_port *p)
 {
-	RTE_SET_USED(vs);
 	if (p->started)
 		rte_eth_dev_stop(p->port_id);
 	if (p->dev != NULL) {
@@ -297,6 +302,7 @@ vs_port_teardown(struct vs *vs, struct vs_port *p)
 			VS_LOG(WARNING, "port %s: cannot detach '%s'\n",
 					p->spec.name, p->devargs);
 	}
+	vs_port_afp_retire(vs, p);
 	VS_LOG(INFO, "port %s removed\n", p->spec.name);
 	free(p);
 }
@@ -404,7 +410,9 @@ vs_port_add(struct vs *vs, const struct vs_port_spec *spec, char *err,
 		free(p);
 		return rc;
 	}
-	rc = port_probe(vs, p, err, errlen);
+	rc = vs_port_afp_pool(vs, p, err, errlen);
+	if (rc == 0)
+		rc = port_probe(vs, p, err, errlen);
 	if (rc == 0)
 		rc = port_start(vs, p, err, errlen);
 	if (rc == 0)
@@ -476,7 +484,10 @@ info_fill(struct vs *vs, const struct vs_port *p, struct vs_port_info *o)
 	o->uplink = p->uplink;
 	o->link_up = __atomic_load_n(&p->link_up, __ATOMIC_RELAXED);
 	o->port_id = p->port_id;
-	if (s->type == VS_PORT_AFPACKET)
+	if (s->type == VS_PORT_AFPACKET && s->max_frame != 0)
+		snprintf(o->detail, sizeof(o->detail), "%s (max_frame %u)",
+				s->iface, s->max_frame);
+	else if (s->type == VS_PORT_AFPACKET)
 		snprintf(o->detail, sizeof(o->detail), "%s", s->iface);
 	else if (s->type == VS_PORT_VHOST)
 		snprintf(o->detail, sizeof(o->detail), "%s (%s)", s->path,

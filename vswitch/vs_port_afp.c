@@ -23,11 +23,38 @@
  * such drop and then at most one line a minute while they go on,
  * naming the frame size and the option that raises it.
  *
+ * max_frame (vs_port_spec): the largest Ethernet frame a pod may send,
+ * i.e. its largest datagram, reassembled, + 14. The ring frame (framesz)
+ * gets AFP_RX_OVERHEAD bytes more, rounded up to 1 KiB so that a block
+ * (blocksz: a page multiple, as the kernel wants; and a multiple of
+ * framesz, because the PMD addresses frame i at i * framesz) stays small:
+ * the least common multiple of framesz and the page size, 1 to 4 frames.
+ * framecnt stays the PMD's 512, so each queue pair maps 2 x 512 x framesz
+ * bytes (rx and tx ring, MAP_LOCKED). The PMD copies a frame into one
+ * mbuf and refuses a queue whose mbufs hold less than framesz - 32, so
+ * such a port gets its own mempool of mbufs that big (AFP_POOL_MBUFS plus
+ * some per worker). Ports without max_frame keep the PMD's 2048-byte
+ * frames and the switch's shared mempool: their memory does not change.
+ *
+ * A port's own mempool outlives the port: when the port goes, mbufs of it
+ * may still sit in another port's tx queue (a ring, a pcap), or be
+ * referenced by fragments (vs_tx_frag.c). The pool is retired
+ * (vs_port_afp_retire) and freed by housekeeping once every mbuf is back
+ * in it and then a grace period has passed (rte_rcu_qsbr token), so that
+ * no worker is still inside the mempool put that returned the last one.
+ *
  * Thread-safety: control thread only.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 
 #include "vs_log.h"
 #include "vs_port_afp.h"
@@ -36,14 +63,154 @@
 #define AFP_RX_MACOFF 66                /* where the kernel puts the frame */
 #define AFP_RX_OVERHEAD 80              /* ... at most (netoff, TPACKET_V2) */
 #define AFP_TRUNC_LOG_S 60              /* one log line a minute at most */
+#define AFP_FRAME_ALIGN 1024            /* framesz granularity, see above */
+#define AFP_TX_HDR 32                   /* PMD: framesz - 32 per mbuf */
+#define AFP_POOL_MBUFS 511              /* own mempool: base size ... */
+#define AFP_POOL_PER_WORKER 64          /* ... plus per worker */
+#define AFP_POOL_CACHE 32
+
+static_assert(RTE_PKTMBUF_HEADROOM + RTE_ALIGN_CEIL(VS_MAX_FRAME_MAX +
+		AFP_RX_OVERHEAD, AFP_FRAME_ALIGN) - AFP_TX_HDR <= UINT16_MAX,
+		"VS_MAX_FRAME_MAX: the mbuf data room is 16 bits");
+
+/** A retired port mempool, freed when all its mbufs are back (see above). */
+struct vs_pool_ret {
+	struct rte_mempool *mp;
+	uint64_t token;                 /* RCU token once found full */
+	bool full;                      /* token taken */
+	struct vs_pool_ret *next;
+};
+
+static uint32_t
+gcd_u32(uint32_t a, uint32_t b)
+{
+	while (b != 0) {
+		uint32_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
 
 void
 vs_port_afp_init(struct vs_port *p)
 {
 	if (p->spec.type != VS_PORT_AFPACKET)
 		return;
-	p->framesz = AFP_FRAMESZ_DEFAULT;
+	p->framesz = p->spec.max_frame == 0 ? AFP_FRAMESZ_DEFAULT :
+			RTE_ALIGN_CEIL(p->spec.max_frame + AFP_RX_OVERHEAD,
+				AFP_FRAME_ALIGN);
 	p->rx_trunc = p->framesz - AFP_RX_OVERHEAD;
+}
+
+int
+vs_port_afp_check(const struct vs_port_spec *spec, char *err, size_t errlen)
+{
+	if (spec->max_frame == 0)
+		return 0;
+	if (spec->type != VS_PORT_AFPACKET) {
+		snprintf(err, errlen, "port %s: max_frame is only for afpacket "
+				"ports", spec->name);
+		return -EINVAL;
+	}
+	if (spec->max_frame < VS_MAX_FRAME_MIN ||
+			spec->max_frame > VS_MAX_FRAME_MAX) {
+		snprintf(err, errlen, "port %s: max_frame %u is not in %u..%u",
+				spec->name, spec->max_frame, VS_MAX_FRAME_MIN,
+				VS_MAX_FRAME_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+vs_port_afp_devargs(const struct vs_port *p, char *buf, size_t size)
+{
+	uint32_t page = (uint32_t)getpagesize();
+	int n;
+
+	if (p->spec.max_frame == 0) {
+		n = snprintf(buf, size, "%s", "");
+	} else {
+		n = snprintf(buf, size, ",framesz=%u,blocksz=%u", p->framesz,
+				p->framesz / gcd_u32(p->framesz, page) * page);
+	}
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int
+vs_port_afp_pool(struct vs *vs, struct vs_port *p, char *err, size_t errlen)
+{
+	static unsigned int seq;        /* retired pools keep their names */
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned int n = AFP_POOL_MBUFS + AFP_POOL_PER_WORKER * vs->n_wk;
+
+	if (p->spec.max_frame == 0)
+		return 0;
+	snprintf(name, sizeof(name), "vs_afp%u", seq++);
+	p->pool = rte_pktmbuf_pool_create(name, n, AFP_POOL_CACHE, 0,
+			(uint16_t)(RTE_PKTMBUF_HEADROOM + p->framesz - AFP_TX_HDR),
+			rte_socket_id());
+	if (p->pool == NULL) {
+		snprintf(err, errlen, "port %s: cannot create %u mbufs of %u "
+				"bytes for max_frame %u: %s", p->spec.name, n,
+				p->framesz, p->spec.max_frame,
+				rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+vs_port_afp_retire(struct vs *vs, struct vs_port *p)
+{
+	struct vs_pool_ret *r;
+
+	if (p->pool == NULL)
+		return;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		/* Keep it until shutdown rather than free it too early. */
+		VS_LOG(WARNING, "port %s: mempool kept\n", p->spec.name);
+		p->pool = NULL;
+		return;
+	}
+	r->mp = p->pool;
+	r->next = vs->pools_retired;
+	vs->pools_retired = r;
+	p->pool = NULL;
+}
+
+/* all: the workers are stopped and every port closed (vs_destroy). */
+void
+vs_port_afp_reclaim(struct vs *vs, bool all)
+{
+	struct vs_pool_ret **pp = &vs->pools_retired, *r;
+
+	while ((r = *pp) != NULL) {
+		if (!all && !rte_mempool_full(r->mp)) {
+			r->full = false;
+			pp = &r->next;
+			continue;
+		}
+		if (!all && !r->full) {
+			r->token = rte_rcu_qsbr_start(vs->qsv);
+			r->full = true;
+			pp = &r->next;
+			continue;
+		}
+		if (!all && rte_rcu_qsbr_check(vs->qsv, r->token, false) != 1) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		if (!all)
+			VS_LOG(INFO, "mempool %s of a removed port freed\n",
+					r->mp->name);
+		rte_mempool_free(r->mp);
+		free(r);
+	}
 }
 
 void

@@ -46,6 +46,7 @@ struct acl_ruleset;
 struct vs_tunnel;
 struct vs_tun_snap;
 struct vs_tun_wk;
+struct vs_pool_ret;
 
 #define VS_BURST 32                     /**< rx burst and tx buffer size;
 					  *  at most 32 (a bit each, vs_runs.c) */
@@ -86,6 +87,8 @@ struct vs_port {
 	bool started;
 	struct vs_port_stats base;      /**< counters at add: port ids are reused */
 	uint32_t framesz;               /**< af_packet: ring frame size */
+	struct rte_mempool *pool;       /**< own mempool (max_frame), or NULL:
+					  *  vs->pool; retired at removal */
 	uint64_t trunc_logged;          /**< rx_truncated when last logged */
 	uint64_t trunc_log_tsc;         /**< when; rate limit of that log */
 	TAILQ_ENTRY(vs_port) next;
@@ -274,6 +277,8 @@ struct vs {
 	rte_spinlock_t publish_lock;    /**< any snapshot publisher takes it */
 	struct vs_tunnel *tun;          /**< nodes and VTEPs (vs_tunnel.c) */
 	struct acl_alg_report *alg;     /**< classify method (vs_main.c) */
+	struct vs_pool_ret *pools_retired; /**< removed ports' mempools
+					     *  (vs_port_afp.c) */
 };
 
 /* vs_snap.c */

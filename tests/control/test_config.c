@@ -67,6 +67,7 @@ static const char good[] =
 	"  - name: pa\n"
 	"    type: afpacket\n"
 	"    iface: veth-a\n"
+	"    max_frame: 9014\n"
 	"  - { name: pd, type: vhost, path: /run/d.sock, mode: client }\n"
 	"  - { name: up, type: devargs, devargs: \"net_null0,no-rx=1\", uplink: true }\n"
 	"endpoints:\n"
@@ -108,7 +109,9 @@ test_good_file(void **state)
 	assert_int_equal(c.n_ports, 3);
 	assert_int_equal(c.ports[0].type, VS_PORT_AFPACKET);
 	assert_string_equal(c.ports[0].iface, "veth-a");
+	assert_int_equal(c.ports[0].max_frame, 9014);
 	assert_int_equal(c.ports[1].type, VS_PORT_VHOST);
+	assert_int_equal(c.ports[1].max_frame, 0);
 	assert_string_equal(c.ports[1].path, "/run/d.sock");
 	assert_true(c.ports[1].vhost_client);
 	assert_int_equal(c.ports[2].type, VS_PORT_DEVARGS);
@@ -250,6 +253,19 @@ static const struct bad bad_files[] = {
 	{ "ports:\n  - {name: p, type: afpacket, iface: a, uplink: 7}\n",
 		"ports[0].uplink" },
 	{ "ports: {name: p}\n", "t.yaml:1: ports: expected a list" },
+	/* max_frame: afpacket only, 1514..64432 bytes, a number */
+	{ "ports:\n  - {name: p, type: afpacket, iface: a, max_frame: 1513}\n",
+		"t.yaml:2: ports[0].max_frame: expected 1514 to 64432" },
+	{ "ports:\n  - {name: p, type: afpacket, iface: a, max_frame: 64433}\n",
+		"t.yaml:2: ports[0].max_frame: expected 1514 to 64432" },
+	{ "ports:\n  - {name: p, type: afpacket, iface: a, max_frame: 0}\n",
+		"t.yaml:2: ports[0].max_frame: expected 1514" },
+	{ "ports:\n  - {name: p, type: afpacket, iface: a, max_frame: 9k}\n",
+		"t.yaml:2: ports[0].max_frame: expected a number" },
+	{ "ports:\n  - {name: p, type: afpacket, iface: a, max_frame: -1}\n",
+		"t.yaml:2: ports[0].max_frame: expected a number" },
+	{ "ports:\n  - {name: p, type: vhost, path: /x, max_frame: 9014}\n",
+		"t.yaml:2: ports[0].max_frame: only for afpacket" },
 	{ "endpoints:\n  - {name: e, port: p, ips: [10.0.0.x]}\n",
 		"t.yaml:2: endpoints[0].ips[0]: not an IP address" },
 	{ "endpoints:\n  - {name: e, port: p}\n", "endpoints[0].ips: required" },

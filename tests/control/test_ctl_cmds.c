@@ -162,6 +162,19 @@ static const struct bad_case bad_cases[] = {
 	  "EINVAL", "/args/path" },
 	{ "{" P_AFP "\"name\":\"p\",\"iface\":\"v\",\"uplink\":\"yes\"}}",
 	  "EINVAL", "/args/uplink" },
+	/* max_frame: afpacket only, an integer in 1514..64432 */
+	{ "{" P_AFP "\"name\":\"p\",\"iface\":\"v\",\"max_frame\":1513}}",
+	  "EINVAL", "/args/max_frame" },
+	{ "{" P_AFP "\"name\":\"p\",\"iface\":\"v\",\"max_frame\":64433}}",
+	  "EINVAL", "/args/max_frame" },
+	{ "{" P_AFP "\"name\":\"p\",\"iface\":\"v\",\"max_frame\":-9014}}",
+	  "EINVAL", "/args/max_frame" },
+	{ "{" P_AFP "\"name\":\"p\",\"iface\":\"v\",\"max_frame\":\"9014\"}}",
+	  "EINVAL", "/args/max_frame" },
+	{ "{" P_AFP "\"name\":\"p\",\"iface\":\"v\",\"max_frame\":9014.5}}",
+	  "EINVAL", "/args/max_frame" },
+	{ "{" P_VH "\"path\":\"/tmp/x\",\"max_frame\":9014}}", "EINVAL",
+	  "/args/max_frame" },
 	{ "{" P_VH "\"path\":\"rel.sock\"}}", "EINVAL", "/args/path" },
 	{ "{" P_VH "\"path\":\"/a,b.sock\"}}", "EINVAL", "/args/path" },
 	{ "{" P_VH "\"path\":\"/tmp/x\",\"mode\":\"both\"}}", "EINVAL",
@@ -306,6 +319,7 @@ test_port_add_specs(void **state)
 	assert_string_equal(s->name, "pod-a.1");
 	assert_string_equal(s->iface, "veth_a@1");
 	assert_false(s->uplink);
+	assert_int_equal(s->max_frame, 0);
 	p = json_object_get(r, "port");
 	assert_string_equal(json_string_value(json_object_get(p, "name")),
 			"pod-a.1");
@@ -314,6 +328,12 @@ test_port_add_specs(void **state)
 	assert_string_equal(json_string_value(json_object_get(p, "detail")),
 			"veth_a@1");
 	json_decref(r);
+
+	json_decref(run_ok(f, "{\"cmd\":\"port_add\",\"args\":{\"name\":\"j\","
+			"\"type\":\"afpacket\",\"iface\":\"veth-j\","
+			"\"max_frame\":9014}}"));
+	assert_int_equal(s->max_frame, 9014);
+	json_decref(run_ok(f, "{\"cmd\":\"port_del\",\"args\":{\"name\":\"j\"}}"));
 
 	json_decref(run_ok(f, "{\"cmd\":\"port_add\",\"args\":{\"name\":\"v1\","
 			"\"type\":\"vhost\",\"path\":\"/run/npvs/v1.sock\"}}"));
