@@ -250,6 +250,8 @@ port_json(const struct vs_port_info *p)
 			json_integer((json_int_t)p->stats.tx_full));
 	json_object_set_new(o, "rx_truncated",
 			json_integer((json_int_t)p->stats.rx_truncated));
+	json_object_set_new(o, "tx_frags",
+			json_integer((json_int_t)p->stats.tx_frags));
 	return o;
 }
 

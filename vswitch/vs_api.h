@@ -162,6 +162,8 @@ struct vs_port_stats {
 	uint64_t tx_full;               /**< dropped: tx queue full */
 	uint64_t rx_truncated;          /**< dropped: cut by the af_packet
 					 *  frame size (drop rx_truncated) */
+	uint64_t tx_frags;              /**< IPv4 fragments made to fit the
+					 *  port's MTU (sent or tx_full) */
 };
 
 struct vs_port_info {
@@ -239,7 +241,9 @@ uint32_t vs_endpoint_list(struct vs *vs, struct vs_endpoint_info *out,
 	X(UPLINK_OTHER, "uplink_not_vxlan") \
 	X(TUN_NO_NEIGH, "tunnel_no_neighbour") \
 	X(TUN_DROP, "tunnel_drop") \
-	X(RX_TRUNCATED, "rx_truncated")
+	X(RX_TRUNCATED, "rx_truncated") \
+	X(TOO_BIG, "too_big") \
+	X(FRAG_FAILED, "frag_failed")
 
 enum vs_drop {
 #define VS_DROP_ENUM(sym, str) VS_DROP_##sym,

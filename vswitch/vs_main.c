@@ -35,6 +35,8 @@
 RTE_LOG_REGISTER(npvs_logtype_vs, npvs.vswitch, INFO);
 
 #define VS_MBUF_CACHE 256
+#define VS_IND_MBUFS 4095       /* indirect mbufs for fragments */
+#define VS_IND_CACHE 64
 
 void
 vs_config_defaults(struct vs_config *c)
@@ -229,6 +231,14 @@ state_create(struct vs *vs, char *err, size_t errlen)
 				vs->cfg.n_mbufs, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
+	/* Fragments (vs_tx_frag.c): indirect mbufs, no data room. */
+	vs->pool_ind = rte_pktmbuf_pool_create("vs_mbufs_ind", VS_IND_MBUFS,
+			VS_IND_CACHE, 0, 0, rte_socket_id());
+	if (vs->pool_ind == NULL) {
+		snprintf(err, errlen, "cannot create %u indirect mbufs: %s",
+				VS_IND_MBUFS, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
 	vs->eps = calloc(VS_EP_MAX, sizeof(*vs->eps));
 	vs->neigh = rte_zmalloc("vs_neigh", VS_EP_MAX * sizeof(uint64_t),
 			RTE_CACHE_LINE_SIZE);
@@ -315,6 +325,7 @@ state_free(struct vs *vs)
 	rte_free(vs->neigh);
 	free(vs->eps);
 	rte_mempool_free(vs->pool);
+	rte_mempool_free(vs->pool_ind);
 	free(vs->alg);
 	vs->alg = NULL;
 }

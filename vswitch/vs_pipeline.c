@@ -307,7 +307,7 @@ vs_tx_flush_all(struct vs_worker *w, const struct vs_snap *snap)
 /* One packet into its port's tx buffer (sent when full, or at the end
  * of the iteration). */
 static inline void
-tx_put(struct vs_worker *w, const struct vs_snap *snap, uint16_t port,
+tx_buf_put(struct vs_worker *w, const struct vs_snap *snap, uint16_t port,
 		struct rte_mbuf *m)
 {
 	struct vs_txbuf *b = &w->tx[port];
@@ -319,6 +319,26 @@ tx_put(struct vs_worker *w, const struct vs_snap *snap, uint16_t port,
 	b->pkts[b->n++] = m;
 	if (b->n == VS_BURST)
 		tx_flush_port(w, snap, port);
+}
+
+void
+vs_tx_put_one(struct vs_worker *w, const struct vs_snap *snap, uint16_t port,
+		struct rte_mbuf *m)
+{
+	tx_buf_put(w, snap, port, m);
+}
+
+/* A packet bigger than the port's pod takes (its MTU) is fragmented or
+ * dropped (vs_tx_frag.c): the one test the fast path pays for it. */
+static inline void
+tx_put(struct vs_worker *w, const struct vs_snap *snap, uint16_t port,
+		struct rte_mbuf *m)
+{
+	if (unlikely(m->pkt_len > snap->port[port]->tx_max)) {
+		vs_tx_big(w, snap, port, m);
+		return;
+	}
+	tx_buf_put(w, snap, port, m);
 }
 
 void

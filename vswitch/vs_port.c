@@ -442,6 +442,7 @@ vs_port_add_ethdev(struct vs *vs, const struct vs_port_spec *spec,
 		return -ENOMEM;
 	p->spec = *spec;
 	p->port_id = port_id;
+	p->tx_max = UINT32_MAX;
 	if (rte_eth_dev_info_get(port_id, &info) == 0)
 		p->dev = info.device;
 	rc = port_start(vs, p, err, errlen);
@@ -501,6 +502,7 @@ info_fill(struct vs *vs, const struct vs_port *p, struct vs_port_info *o)
 	o->stats.tx_bytes -= p->base.tx_bytes;
 	o->stats.tx_full -= p->base.tx_full;
 	o->stats.rx_truncated -= p->base.rx_truncated;
+	o->stats.tx_frags -= p->base.tx_frags;
 }
 
 uint32_t

@@ -43,12 +43,23 @@
  * in it and then a grace period has passed (rte_rcu_qsbr token), so that
  * no worker is still inside the mempool put that returned the last one.
  *
+ * The largest frame a port's pod takes (tx_max, the one test on the tx
+ * path: bigger IPv4 packets are fragmented or answered, vs_tx_frag.c):
+ * for af_packet, the host interface's MTU read at port add (SIOCGIFMTU;
+ * the pod's end must have the same MTU, which the CNI plugin sets) + 14,
+ * and no more than the ring's tx slot; for vhost, 1500 + 14; none for
+ * other ports (uplink, pcap, rings).
+ *
  * Thread-safety: control thread only.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -68,6 +79,7 @@
 #define AFP_POOL_MBUFS 511              /* own mempool: base size ... */
 #define AFP_POOL_PER_WORKER 64          /* ... plus per worker */
 #define AFP_POOL_CACHE 32
+#define VS_VHOST_MTU 1500               /* DPDK pods: virtio's default */
 
 static_assert(RTE_PKTMBUF_HEADROOM + RTE_ALIGN_CEIL(VS_MAX_FRAME_MAX +
 		AFP_RX_OVERHEAD, AFP_FRAME_ALIGN) - AFP_TX_HDR <= UINT16_MAX,
@@ -93,15 +105,44 @@ gcd_u32(uint32_t a, uint32_t b)
 	return a;
 }
 
+/* The host interface's MTU (SIOCGIFMTU), or 0. */
+static uint32_t
+iface_mtu(const char *iface)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	uint32_t mtu = 0;
+
+	if (fd < 0)
+		return 0;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
+	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+		mtu = (uint32_t)ifr.ifr_mtu;
+	close(fd);
+	return mtu;
+}
+
 void
 vs_port_afp_init(struct vs_port *p)
 {
+	uint32_t mtu;
+
+	p->tx_max = UINT32_MAX;
+	if (p->spec.type == VS_PORT_VHOST)
+		p->tx_max = VS_VHOST_MTU + RTE_ETHER_HDR_LEN;
 	if (p->spec.type != VS_PORT_AFPACKET)
 		return;
 	p->framesz = p->spec.max_frame == 0 ? AFP_FRAMESZ_DEFAULT :
 			RTE_ALIGN_CEIL(p->spec.max_frame + AFP_RX_OVERHEAD,
 				AFP_FRAME_ALIGN);
 	p->rx_trunc = p->framesz - AFP_RX_OVERHEAD;
+	/* The PMD drops what its tx slot cannot hold; the kernel, what is
+	 * bigger than the interface's MTU (the pod end has the same). */
+	p->tx_max = p->framesz - AFP_TX_HDR;
+	mtu = iface_mtu(p->spec.iface);
+	if (mtu != 0)
+		p->tx_max = RTE_MIN(p->tx_max, mtu + RTE_ETHER_HDR_LEN);
 }
 
 int

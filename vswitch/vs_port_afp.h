@@ -13,7 +13,8 @@
 
 #include "vs_priv.h"
 
-/** Frame size and truncation threshold of a new port (not probed yet). */
+/** Frame size, truncation threshold and tx_max (MTU + 14) of a new port
+ *  (not probed yet). */
 void vs_port_afp_init(struct vs_port *p);
 
 /** max_frame of spec: 0, or an afpacket port's within the bounds. */

@@ -76,7 +76,11 @@ struct vs_port {
 	uint32_t rx_trunc;      /**< af_packet: an IPv4 packet whose frame is
 				  *  at least this long and shorter than its
 				  *  total length was cut by the ring's frame
-				  *  size (vs_port_trunc.c); 0: never */
+				  *  size (vs_port_afp.c); 0: never */
+	uint32_t tx_max;        /**< largest frame the port's pod takes (MTU
+				  *  + 14): bigger IPv4 packets are
+				  *  fragmented (vs_tx_frag.c); UINT32_MAX:
+				  *  no limit */
 	rte_spinlock_t txq_lock[VS_WORKERS_MAX];
 
 	/* Control thread only. */
@@ -151,6 +155,7 @@ struct vs_port_ctr {
 	uint64_t tx_packets, tx_bytes;
 	uint64_t tx_full;
 	uint64_t rx_truncated;
+	uint64_t tx_frags;
 };
 
 /** Packets waiting for one output port in this iteration. */
@@ -254,6 +259,7 @@ struct vs {
 
 	struct rte_rcu_qsbr *qsv;
 	struct rte_mempool *pool;
+	struct rte_mempool *pool_ind;   /**< indirect mbufs: fragments */
 	struct vs_worker *wk[VS_WORKERS_MAX];
 	unsigned int n_wk;              /**< max(n_workers, 1) */
 	bool launched;
@@ -326,6 +332,14 @@ struct vs_worker *vs_worker_get(struct vs *vs, unsigned int i);
 void vs_burst_process(struct vs_worker *w, const struct vs_snap *snap,
 		uint16_t in_port, struct rte_mbuf **pkts, uint16_t n);
 void vs_tx_flush_all(struct vs_worker *w, const struct vs_snap *snap);
+/** One packet into port's tx buffer, unchecked (cold paths). */
+void vs_tx_put_one(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t port, struct rte_mbuf *m);
+
+/* vs_tx_frag.c */
+/** A packet bigger than its port's tx_max: fragment, or drop. */
+void vs_tx_big(struct vs_worker *w, const struct vs_snap *snap,
+		uint16_t port, struct rte_mbuf *m);
 
 /** A counter written by one thread, read by another: no torn values. */
 static inline void

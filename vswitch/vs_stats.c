@@ -52,5 +52,6 @@ vs_port_stats_sum(struct vs *vs, uint16_t port_id, struct vs_port_stats *out)
 		out->tx_bytes += vs_ctr_get(&c->tx_bytes);
 		out->tx_full += vs_ctr_get(&c->tx_full);
 		out->rx_truncated += vs_ctr_get(&c->rx_truncated);
+		out->tx_frags += vs_ctr_get(&c->tx_frags);
 	}
 }
