@@ -180,6 +180,8 @@ struct cni_conf {
 	char name[CNI_NAME_MAX];        /**< network name */
 	char socket[108];               /**< npvsd's control socket */
 	unsigned int mtu;
+	unsigned int max_frame;         /**< maxFrame: npvsd port max_frame
+					 *  (veth pods), 0: npvsd's default */
 	enum cni_addressing addressing;
 	enum cni_iftype iftype;         /**< resolved with env and runtime */
 	enum cni_vhost_mode vhost_mode;

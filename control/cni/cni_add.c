@@ -76,7 +76,7 @@ add_attach(struct cni_ctx *ctx, int nsfd, struct cni_attach *a,
 		d->veth = rc == 0;
 		if (rc == 0)
 			rc = cni_npvsd_port_add_afpacket(&ctx->npvsd, a->port,
-							 a->host_if, err);
+					a->host_if, ctx->conf.max_frame, err);
 	} else {
 		rc = cni_vhost_dir_create(a, err);
 		d->vhost_dir = rc == 0;

@@ -221,6 +221,10 @@ conf_fields(struct cni_conf *conf, enum cni_cmd cmd, struct cni_err *err)
 				   sizeof(conf->socket), err);
 	if (rc == 0)
 		rc = conf_uint(conf->root, "mtu", &conf->mtu, 68, 65535, err);
+	/* npvsd's bounds (vs_api.h, VS_MAX_FRAME_MIN/MAX) */
+	if (rc == 0)
+		rc = conf_uint(conf->root, "maxFrame", &conf->max_frame, 1514,
+			       64432, err);
 	if (rc == 0)
 		rc = conf_uint(conf->root, "timeoutMs", &conf->timeout_ms, 100,
 			       600000, err);

@@ -80,12 +80,14 @@ cni_npvsd_call(struct cni_npvsd *c, const char *cmd, json_t *args,
 
 int
 cni_npvsd_port_add_afpacket(struct cni_npvsd *c, const char *name,
-		const char *iface, struct cni_err *err)
+		const char *iface, unsigned int max_frame, struct cni_err *err)
 {
-	return cni_npvsd_call(c, "port_add",
-			      json_pack("{s:s, s:s, s:s}", "name", name,
-					"type", "afpacket", "iface", iface),
-			      NULL, err);
+	json_t *a = json_pack("{s:s, s:s, s:s}", "name", name, "type",
+			"afpacket", "iface", iface);
+
+	if (a != NULL && max_frame != 0)
+		json_object_set_new(a, "max_frame", json_integer(max_frame));
+	return cni_npvsd_call(c, "port_add", a, NULL, err);
 }
 
 int

@@ -43,8 +43,9 @@ void cni_npvsd_close(struct cni_npvsd *c);
 int cni_npvsd_call(struct cni_npvsd *c, const char *cmd, json_t *args,
 		json_t **reply, struct cni_err *err);
 
+/** max_frame: npvsd's port_add max_frame, or 0 for none. */
 int cni_npvsd_port_add_afpacket(struct cni_npvsd *c, const char *name,
-		const char *iface, struct cni_err *err);
+		const char *iface, unsigned int max_frame, struct cni_err *err);
 
 int cni_npvsd_port_add_vhost(struct cni_npvsd *c, const char *name,
 		const char *path, bool npvsd_is_client, struct cni_err *err);

@@ -28,10 +28,12 @@ npvsd_config_write > "$NPVS_TMP/npvsd.yaml" <<EOF
 EOF
 npvsd_start "$NPVS_TMP/npvsd.yaml"
 
-# conf FILE ADDRESSING: the network config, as in docs/examples.
+# conf FILE ADDRESSING [FIELD]: the network config, as in docs/examples
+# (FIELD: one more line, e.g. '"maxFrame": 9014,').
 conf() {
 	cat > "$1" <<EOF
 {
+  ${3:-}
   "cniVersion": "1.1.0",
   "name": "npvs-cn",
   "type": "npvs-cni",
@@ -48,7 +50,7 @@ conf() {
 }
 EOF
 }
-conf "$NPVS_TMP/subnet.json" subnet
+conf "$NPVS_TMP/subnet.json" subnet '"maxFrame": 9014,'
 conf "$NPVS_TMP/calico.json" calico
 
 # cni CMD CONTAINER POD CONF [EXTRA_ARGS]: as a runtime calls it.
@@ -93,6 +95,11 @@ PORT_B=$(jget 'd["interfaces"][0]["name"]' <<< "$RES_B")
 npvs_log "pod a $IP_A on $PORT_A, pod b $IP_B on $PORT_B"
 wait_for 5 npvs_port_up "$PORT_A" && wait_for 5 npvs_port_up "$PORT_B" ||
 	npvs_fail "ports not up"
+# maxFrame reaches npvsd's port_add (a's config has it, b's not)
+detail() { npvsctl -o json port list | jget "[p['detail'] for p in d['ports'] if p['name']=='$1'][0]"; }
+[ "$(detail "$PORT_A")" = "$PORT_A (max_frame 9014)" ] ||
+	npvs_fail "port $PORT_A: $(detail "$PORT_A"), want max_frame 9014"
+[ "$(detail "$PORT_B")" = "$PORT_B" ] || npvs_fail "port $PORT_B: $(detail "$PORT_B")"
 grep -q '"cn"' <<< "$(npvsctl -o json endpoint list)" ||
 	npvs_fail "no endpoint registered: $(npvsctl -o json endpoint list)"
 

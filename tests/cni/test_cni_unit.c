@@ -186,6 +186,18 @@ static const struct {
 	{ "mtu too small", CNI_CMD_ADD,
 	  "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"mtu\":20" IPAM "}",
 	  CNI_ERR_INVALID_CONFIG },
+	{ "maxFrame too small", CNI_CMD_ADD,
+	  "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"maxFrame\":1500" IPAM "}",
+	  CNI_ERR_INVALID_CONFIG },
+	{ "maxFrame too big", CNI_CMD_ADD,
+	  "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"maxFrame\":65549" IPAM "}",
+	  CNI_ERR_INVALID_CONFIG },
+	{ "maxFrame a string", CNI_CMD_ADD,
+	  "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"maxFrame\":\"9014\"" IPAM "}",
+	  CNI_ERR_INVALID_CONFIG },
+	{ "maxFrame", CNI_CMD_ADD,
+	  "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"maxFrame\":9014" IPAM "}",
+	  0 },
 	{ "bad addressing", CNI_CMD_ADD,
 	  "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"addressing\":\"l2\"" IPAM "}",
 	  CNI_ERR_INVALID_CONFIG },
@@ -260,6 +272,7 @@ test_conf_defaults(void **state)
 	assert_int_equal(cni_conf_resolve(&conf, &env, &err), 0);
 	assert_string_equal(conf.socket, "/run/npvs/npvsd.sock");
 	assert_int_equal(conf.mtu, 1450);
+	assert_int_equal(conf.max_frame, 0);
 	assert_int_equal(conf.addressing, CNI_ADDR_CALICO);
 	assert_int_equal(conf.iftype, CNI_IFTYPE_VETH);
 	assert_int_equal(conf.vhost_mode, CNI_VHOST_CLIENT);
