@@ -580,6 +580,173 @@ test_counters(void **state)
 	assert_false(port_info(p1, n1, "pa")->uplink);
 }
 
+/* ---- bigger than the output port's MTU (vs_tx_frag.c) ---- */
+
+#define FRAG_MTU 576
+
+/* A frame a -> b with payload bytes of UDP after the IPv4 header. */
+static struct rte_mbuf *
+big_a_to_b(uint16_t payload, bool df)
+{
+	struct rte_mbuf *m = tu_ip4(&T, &A, &R, IP_A, IP_B, 64, 17, payload);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, void *,
+			sizeof(struct rte_ether_hdr));
+
+	if (df) {
+		ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	return m;
+}
+
+static void
+tx_max_set(const char *port, uint32_t v)
+{
+	struct vs_port *p = vs_port_find(T.vs, port);
+
+	assert_non_null(p);
+	p->tx_max = v;          /* read by the (test's) worker through snap */
+}
+
+static uint64_t
+port_ctr(const char *name, size_t off)
+{
+	struct vs_port_info all[8];
+	uint32_t n = vs_port_list(T.vs, all, 8);
+	const struct vs_port_info *p = port_info(all, n, name);
+
+	return *(const uint64_t *)((const char *)&p->stats + off);
+}
+
+/* One fragment as it left: its IPv4 header (checked) and payload. */
+static uint16_t
+frag_check(struct rte_mbuf *f, uint8_t *payload, uint16_t *off, bool *mf)
+{
+	uint8_t buf[1514];
+	const struct rte_ether_hdr *e;
+	struct rte_ipv4_hdr ip;
+	uint16_t tot, fo;
+
+	assert_true(f->pkt_len <= sizeof(buf));
+	e = rte_pktmbuf_read(f, 0, f->pkt_len, buf);
+	assert_non_null(e);
+	assert_true(rte_is_same_ether_addr(&e->dst_addr, &B));
+	assert_true(rte_is_same_ether_addr(&e->src_addr, &R));
+	memcpy(&ip, e + 1, sizeof(ip));
+	tot = rte_be_to_cpu_16(ip.total_length);
+	assert_true(tot <= FRAG_MTU);
+	assert_int_equal(f->pkt_len, sizeof(*e) + tot);
+	assert_int_equal(ip.time_to_live, 63);
+	assert_int_equal(rte_ipv4_cksum(&ip), 0);       /* valid: sums to 0 */
+	fo = rte_be_to_cpu_16(ip.fragment_offset);
+	*off = (uint16_t)((fo & RTE_IPV4_HDR_OFFSET_MASK) * 8);
+	*mf = (fo & RTE_IPV4_HDR_MF_FLAG) != 0;
+	memcpy(payload + *off, (const uint8_t *)(e + 1) + sizeof(ip),
+			tot - sizeof(ip));
+	return (uint16_t)(tot - sizeof(ip));
+}
+
+/* IPv4 without DF, bigger than pb's MTU: fragments on pb that put the
+ * datagram back together, counted in pb's tx_frags. */
+static void
+test_tx_fragment(void **state)
+{
+	uint8_t want[1400], got[1400];
+	struct rte_mbuf *m, *f[8];
+	uint64_t frags = port_ctr("pb", offsetof(struct vs_port_stats, tx_frags));
+	uint16_t off, len, total = 0;
+	unsigned int n, i;
+	bool mf, last_seen = false;
+
+	(void)state;
+	tx_max_set("pb", FRAG_MTU + 14);
+	m = big_a_to_b(sizeof(want), false);
+	memcpy(want, rte_pktmbuf_mtod_offset(m, void *, 14 + 20), sizeof(want));
+	tu_inject(&T, PA, m);
+	poll_once();
+	n = tu_collect(&T, PB, f, 8);
+	tx_max_set("pb", UINT32_MAX);
+	/* 1400 bytes at 552 a fragment: 552, 552, 296 */
+	assert_int_equal(n, 3);
+	memset(got, 0, sizeof(got));
+	for (i = 0; i < n; i++) {
+		len = frag_check(f[i], got, &off, &mf);
+		total += len;
+		if (!mf) {
+			assert_int_equal(off + len, sizeof(want));
+			last_seen = true;
+		}
+	}
+	rte_pktmbuf_free_bulk(f, n);
+	assert_true(last_seen);
+	assert_int_equal(total, sizeof(want));
+	assert_memory_equal(got, want, sizeof(want));
+	assert_int_equal(port_ctr("pb", offsetof(struct vs_port_stats,
+			tx_frags)), frags + 3);
+	assert_null(only_output(-1));
+}
+
+/* With DF: dropped as too_big, ICMP fragmentation needed to a on pa. */
+static void
+test_tx_too_big_df(void **state)
+{
+	uint64_t big = tu_drops(&T, VS_DROP_TOO_BIG);
+	const struct rte_ether_hdr *e;
+	const struct rte_ipv4_hdr *ip;
+	const uint8_t *icmp;
+	struct rte_mbuf *r;
+
+	(void)state;
+	tx_max_set("pb", FRAG_MTU + 14);
+	tu_inject(&T, PA, big_a_to_b(1400, true));
+	poll_once();
+	tx_max_set("pb", UINT32_MAX);
+	r = only_output(PA);
+	assert_int_equal(tu_drops(&T, VS_DROP_TOO_BIG), big + 1);
+	e = rte_pktmbuf_mtod(r, const struct rte_ether_hdr *);
+	ip = (const struct rte_ipv4_hdr *)(e + 1);
+	icmp = (const uint8_t *)(ip + 1);
+	assert_true(rte_is_same_ether_addr(&e->dst_addr, &A));
+	assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), IP_A);
+	assert_int_equal(rte_be_to_cpu_32(ip->src_addr), GW);
+	assert_int_equal(icmp[0], 3);
+	assert_int_equal(icmp[1], 4);
+	assert_int_equal((icmp[6] << 8) | icmp[7], FRAG_MTU);
+	rte_pktmbuf_free(r);
+}
+
+/* A frame an af_packet ring cut (full slot, total length beyond it) is
+ * rx_truncated, on its port too; a short one that lies is malformed. */
+static void
+test_rx_truncated(void **state)
+{
+	struct vs_port *p = vs_port_find(T.vs, "pa");
+	uint64_t tr = tu_drops(&T, VS_DROP_RX_TRUNCATED);
+	uint64_t mal = tu_drops(&T, VS_DROP_MALFORMED);
+	uint64_t ptr = port_ctr("pa", offsetof(struct vs_port_stats,
+			rx_truncated));
+	struct rte_mbuf *m;
+
+	(void)state;
+	p->rx_trunc = 200;
+	m = big_a_to_b(300 - 14 - 20, false);   /* a 300-byte frame ... */
+	ip4_set(m, 0x45, 4000);                 /* ... of a 4000-byte datagram */
+	m->port = p->port_id;
+	tu_inject(&T, PA, m);
+	m = big_a_to_b(100 - 14 - 20, false);   /* below the slot size */
+	ip4_set(m, 0x45, 4000);
+	m->port = p->port_id;
+	tu_inject(&T, PA, m);
+	poll_once();
+	p->rx_trunc = 0;
+	assert_null(only_output(-1));
+	assert_int_equal(tu_drops(&T, VS_DROP_RX_TRUNCATED), tr + 1);
+	assert_int_equal(tu_drops(&T, VS_DROP_MALFORMED), mal + 1);
+	assert_int_equal(port_ctr("pa", offsetof(struct vs_port_stats,
+			rx_truncated)), ptr + 1);
+}
+
 static void
 test_drop_names(void **state)
 {
@@ -801,6 +968,9 @@ main(void)
 		cmocka_unit_test(test_learn_own_port_only),
 		cmocka_unit_test(test_static_mac_kept),
 		cmocka_unit_test(test_counters),
+		cmocka_unit_test(test_tx_fragment),
+		cmocka_unit_test(test_tx_too_big_df),
+		cmocka_unit_test(test_rx_truncated),
 		cmocka_unit_test(test_port_add_invalid),
 		cmocka_unit_test(test_port_devargs_add_del),
 		cmocka_unit_test(test_port_del_keeps_endpoint),
