@@ -9,7 +9,7 @@
  * segment, and total length lies between the header length and the frame;
  * an ARP packet is Ethernet/IPv4 with a known opcode. Anything else is
  * counted and dropped here, never looked at again: as rx_truncated when
- * an af_packet port's frame size cut the packet (bad_length), else as
+ * an af_packet port's frame size cut the packet (parse_failed), else as
  * malformed.
  *
  * Thread-safety: worker lcores; see vs_stages.h.
@@ -26,27 +26,40 @@
 #define PREFETCH_OFFSET 4
 
 /*
- * An IPv4 total length below the header's, or (too_long) more than the
- * frame holds. In the second case, on an af_packet port
- * whose frame is as long as the ring's frames allow, the kernel cut it
- * (a datagram the af_packet socket reassembled, bigger than the port's
- * max_frame): counted as rx_truncated, on the port too, so that the
- * control thread can say which option raises the limit (vs_port.c).
- * Anything else is malformed. Cold: only for packets that fail parse.
+ * An IPv4 packet parse refused. When its header is sound and only its
+ * total length lies beyond the frame, and it came in on an af_packet port
+ * whose ring slot it filled, the kernel cut it (a datagram the af_packet
+ * socket reassembled, bigger than the port's max_frame): counted as
+ * rx_truncated, on the port too, so that the control thread can say which
+ * option raises the limit (vs_port_afp.c). Anything else is malformed.
+ * Cold and out of line: parse_ip4's checks stay what they were.
  */
-static __rte_noinline void
-bad_length(struct vs_worker *w, const struct vs_snap *snap,
-		struct rte_mbuf *m, struct vs_pkt_meta *pm, bool too_long)
+static __rte_noinline __rte_cold void
+parse_failed(struct vs_worker *w, const struct vs_snap *snap,
+		struct rte_mbuf *m, struct vs_pkt_meta *pm)
 {
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+			const void *, sizeof(struct rte_ether_hdr));
 	const struct vs_port *p = m->port < VS_PORTS_MAX ?
 			snap->port[m->port] : NULL;
+	uint32_t hlen, tot;
 
-	if (too_long && p != NULL &&
-			p->rx_trunc != 0 && m->pkt_len >= p->rx_trunc) {
-		vs_ctr_add(&w->ctr[m->port].rx_truncated, 1);
-		vs_pkt_drop(w, m, pm, VS_DROP_RX_TRUNCATED);
-		return;
-	}
+	if (p == NULL || p->rx_trunc == 0 || m->pkt_len < p->rx_trunc ||
+			rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) +
+			sizeof(*ip) || (ip->version_ihl >> 4) != 4)
+		goto malformed;
+	hlen = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
+			RTE_IPV4_IHL_MULTIPLIER;
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (hlen < sizeof(*ip) || hlen > rte_pktmbuf_data_len(m) -
+			sizeof(struct rte_ether_hdr) || tot < hlen ||
+			tot <= m->pkt_len - sizeof(struct rte_ether_hdr))
+		goto malformed;
+	vs_ctr_add(&w->ctr[m->port].rx_truncated, 1);
+	vs_pkt_drop(w, m, pm, VS_DROP_RX_TRUNCATED);
+	return;
+
+malformed:
 	vs_pkt_drop(w, m, pm, VS_DROP_MALFORMED);
 }
 
@@ -66,10 +79,8 @@ parse_ip4(struct vs_worker *w, const struct vs_snap *snap,
 	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || hlen > room)
 		goto malformed;
 	tot = rte_be_to_cpu_16(ip->total_length);
-	if (tot < hlen || tot > m->pkt_len - sizeof(*eth)) {
-		bad_length(w, snap, m, pm, tot >= hlen);
-		return;
-	}
+	if (tot < hlen || tot > m->pkt_len - sizeof(*eth))
+		goto malformed;
 	if (unlikely(!rte_is_same_ether_addr(&eth->dst_addr, &snap->mac))) {
 		vs_pkt_drop(w, m, pm, VS_DROP_NOT_FOR_US);
 		return;
@@ -81,7 +92,7 @@ parse_ip4(struct vs_worker *w, const struct vs_snap *snap,
 	return;
 
 malformed:
-	vs_pkt_drop(w, m, pm, VS_DROP_MALFORMED);
+	parse_failed(w, snap, m, pm);
 }
 
 static void

@@ -13,7 +13,7 @@
  * header), so with the PMD's default frame size of 2048 a pod's datagram
  * reassembled to more than 1982 bytes of Ethernet frame arrives cut.
  *
- * How we recognise a cut packet (vs_pipeline.c, bad_length, only on the
+ * How we recognise a cut packet (vs_pipeline.c, parse_failed, only on the
  * branch where parse already fails): it came in on an af_packet port, its
  * IPv4 total length is more than its frame holds, and its frame is at
  * least framesz - AFP_RX_OVERHEAD bytes long (the ring frame was full;
