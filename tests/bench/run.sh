@@ -36,11 +36,11 @@
 #            10,000-rule cluster while 1,000 flows run: drops, rate, apply
 #            latency (tests/bench/update.sh).
 # Rule counts need the policy stage (`npvsctl apply` and a policy_denied
-# counter in npvsd); until it exists those cells, and the new-flow rate
-# (no conntrack to make a flow new), print "n/a (policy stage not
-# built)". --force runs the new-flow cells anyway (to try the harness;
-# they are then labelled "no conntrack"). With it, a policy check first
-# shows that the generated rules are enforced.
+# counter in npvsd), which npvsd has; a build without it (an old tree run
+# for comparison) prints "n/a (policy stage not built)" in those cells and
+# the new-flow rate (no conntrack to make a flow new); --force runs the
+# new-flow cells anyway (labelled "no conntrack"). With the policy stage,
+# a policy check first shows that the generated rules are enforced.
 #
 # Options:
 #   --quick          a few cells (1 to 2 minutes on a quiet machine):
