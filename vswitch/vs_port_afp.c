@@ -48,7 +48,8 @@
  * for af_packet, the host interface's MTU read at port add (SIOCGIFMTU;
  * the pod's end must have the same MTU, which the CNI plugin sets) + 14,
  * and no more than the ring's tx slot; for vhost, 1500 + 14; none for
- * other ports (uplink, pcap, rings).
+ * the uplink (whatever its type: VXLAN never fragments) and other ports
+ * (pcap, rings).
  *
  * Thread-safety: control thread only.
  */
@@ -129,7 +130,7 @@ vs_port_afp_init(struct vs_port *p)
 	uint32_t mtu;
 
 	p->tx_max = UINT32_MAX;
-	if (p->spec.type == VS_PORT_VHOST)
+	if (p->spec.type == VS_PORT_VHOST && !p->spec.uplink)
 		p->tx_max = VS_VHOST_MTU + RTE_ETHER_HDR_LEN;
 	if (p->spec.type != VS_PORT_AFPACKET)
 		return;
@@ -137,6 +138,9 @@ vs_port_afp_init(struct vs_port *p)
 			RTE_ALIGN_CEIL(p->spec.max_frame + AFP_RX_OVERHEAD,
 				AFP_FRAME_ALIGN);
 	p->rx_trunc = p->framesz - AFP_RX_OVERHEAD;
+	/* The uplink carries VXLAN, which never fragments (tunnels/). */
+	if (p->spec.uplink)
+		return;
 	/* The PMD drops what its tx slot cannot hold; the kernel, what is
 	 * bigger than the interface's MTU (the pod end has the same). */
 	p->tx_max = p->framesz - AFP_TX_HDR;

@@ -13,7 +13,9 @@
  *   ct      conntrack and policy (vs_ct_stage.c, vs_ct.h): flows of the
  *           connection table go on, new ones are classified
  *   route   local endpoint -> its port, TTL, MAC rewrite
- *   tx      into the per-port tx buffers, flushed once per iteration
+ *   tx      into the per-port tx buffers, flushed once per iteration; a
+ *           packet bigger than a pod port's MTU is fragmented or refused
+ *           on the way in (vs_tx_frag.c)
  *
  * Runs of one flow's packets (vs_runs.c): parse marks a packet that is
  * the same as its run's first in everything the stages read as a
