@@ -163,8 +163,11 @@ npvsctl_print_ports(const json_t *ports, bool counters)
 	static const struct col ctr[] = { { "PORT", false },
 		{ "RX-PACKETS", true }, { "RX-BYTES", true },
 		{ "TX-PACKETS", true }, { "TX-BYTES", true },
-		{ "TX-FULL", true } };
-	struct table t = { .cols = counters ? ctr : info, .ncols = 6 };
+		{ "TX-FULL", true }, { "RX-TRUNC", true },
+		{ "TX-FRAGS", true } };
+	struct table t = { .cols = counters ? ctr : info,
+		.ncols = counters ? sizeof(ctr) / sizeof(ctr[0]) :
+			sizeof(info) / sizeof(info[0]) };
 	const json_t *p;
 	size_t i;
 
@@ -177,7 +180,9 @@ npvsctl_print_ports(const json_t *ports, bool counters)
 			table_row(&t, f_str(p, "name"), f_int(p, "rx_packets"),
 					f_int(p, "rx_bytes"),
 					f_int(p, "tx_packets"),
-					f_int(p, "tx_bytes"), f_int(p, "tx_full"));
+					f_int(p, "tx_bytes"), f_int(p, "tx_full"),
+					f_int(p, "rx_truncated"),
+					f_int(p, "tx_frags"));
 		else
 			table_row(&t, f_str(p, "name"), f_str(p, "type"),
 					f_bool(p, "uplink", "yes", "no"),

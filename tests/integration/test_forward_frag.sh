@@ -108,6 +108,18 @@ tr=$(( $(npvs_drops rx_truncated) - tr0 ))
 [ "$tr" -ge 2 ] || npvs_fail "rx_truncated +$tr, want >= 2"
 [ "$(npvs_port_stat pc rx_truncated)" -ge 2 ] ||
 	npvs_fail "port pc's rx_truncated did not count"
+# the text table shows both port counters, the same as the JSON
+tbl=$(npvsctl stats)
+echo "$tbl" | awk -v want="$(npvs_port_stat pc rx_truncated)" '
+	$1 == "PORT" { for (i = 1; i <= NF; i++) col[$i] = i }
+	$1 == "pc" && col["RX-TRUNC"] && $col["RX-TRUNC"] == want { ok = 1 }
+	END { exit !ok }' ||
+	npvs_fail "npvsctl stats: no RX-TRUNC column with port pc's count"
+echo "$tbl" | awk -v want="$(npvs_port_stat pa tx_frags)" '
+	$1 == "PORT" { for (i = 1; i <= NF; i++) col[$i] = i }
+	$1 == "pa" && col["TX-FRAGS"] && $col["TX-FRAGS"] == want { ok = 1 }
+	END { exit !ok }' ||
+	npvs_fail "npvsctl stats: no TX-FRAGS column with port pa's count"
 [ "$(npvs_drops malformed)" -eq "$mal0" ] ||
 	npvs_fail "malformed moved: $mal0 -> $(npvs_drops malformed)"
 wait_for 3 grep -q "port pc: .*rx_truncated.*max_frame" "$NPVSD_LOG" ||
