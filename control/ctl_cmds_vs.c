@@ -160,7 +160,7 @@ parse_port_type_args(const json_t *args, struct vs_port_spec *spec,
 	static const char *const afp[] = { "name", "type", "uplink",
 		"iface", "max_frame", NULL };
 	static const char *const vh[] = { "name", "type", "uplink", "path",
-		"mode", NULL };
+		"mode", "mtu", NULL };
 	static const char *const dev[] = { "name", "type", "uplink",
 		"devargs", NULL };
 	static const char *const modes[] = { "server", "client", NULL };
@@ -190,6 +190,10 @@ parse_port_type_args(const json_t *args, struct vs_port_spec *spec,
 			rc = ctl_arg_enum(args, "mode", false, modes, &mode,
 					err);
 		spec->vhost_client = mode == 1;
+		if (rc >= 0)
+			rc = ctl_arg_uint(args, "mtu", VS_VHOST_MTU_MIN,
+					VS_VHOST_MTU_MAX, &v, err);
+		spec->mtu = (uint32_t)v;
 		return rc;
 	case VS_PORT_DEVARGS:
 		rc = ctl_args_only(args, dev, err);

@@ -624,19 +624,33 @@ f_port_uplink(struct parser *p, yaml_node_t *v, const char *path, void *obj)
 	return get_bool(p, v, path, &PORT(obj)->s.uplink);
 }
 
+/* A port's number option in [min, max]; what: its unit, for the error. */
+static int
+get_port_uint(struct parser *p, yaml_node_t *v, const char *path,
+		uint32_t min, uint32_t max, const char *what, uint32_t *out)
+{
+	int rc = get_uint(p, v, path, UINT32_MAX, out);
+
+	if (rc == 0 && (*out < min || *out > max))
+		return fail(p, v, path, "expected %u to %u %s, not %u", min,
+				max, what, *out);
+	return rc;
+}
+
 static int
 f_port_max_frame(struct parser *p, yaml_node_t *v, const char *path,
 		void *obj)
 {
-	struct vs_port_spec *s = &PORT(obj)->s;
-	int rc = get_uint(p, v, path, UINT32_MAX, &s->max_frame);
+	return get_port_uint(p, v, path, VS_MAX_FRAME_MIN, VS_MAX_FRAME_MAX,
+			"bytes (the largest datagram + 14)",
+			&PORT(obj)->s.max_frame);
+}
 
-	if (rc == 0 && (s->max_frame < VS_MAX_FRAME_MIN ||
-			s->max_frame > VS_MAX_FRAME_MAX))
-		return fail(p, v, path, "expected %u to %u bytes (the largest "
-				"datagram + 14), not %u", VS_MAX_FRAME_MIN,
-				VS_MAX_FRAME_MAX, s->max_frame);
-	return rc;
+static int
+f_port_mtu(struct parser *p, yaml_node_t *v, const char *path, void *obj)
+{
+	return get_port_uint(p, v, path, VS_VHOST_MTU_MIN, VS_VHOST_MTU_MAX,
+			"bytes (the DPDK pod's MTU)", &PORT(obj)->s.mtu);
 }
 
 static const struct field port_fields[] = {
@@ -648,6 +662,7 @@ static const struct field port_fields[] = {
 	{ "devargs", f_port_devargs },
 	{ "uplink", f_port_uplink },
 	{ "max_frame", f_port_max_frame },
+	{ "mtu", f_port_mtu },
 	{ NULL, NULL },
 };
 
@@ -674,6 +689,10 @@ port_check(struct parser *p, yaml_node_t *v, const char *path,
 	if (!af && s->max_frame != 0) {
 		path_join(sub, path, "max_frame");
 		return fail(p, v, sub, "only for afpacket ports");
+	}
+	if (!vh && s->mtu != 0) {
+		path_join(sub, path, "mtu");
+		return fail(p, v, sub, "only for vhost ports");
 	}
 	if ((vh && s->path[0] == '\0') || (!vh && (s->path[0] || o->has_mode)))
 		return fail(p, v, path, "%s", vh ? "path is required" :

@@ -523,6 +523,8 @@ print_ports(const struct ctl_config *c, FILE *f)
 		if (p->type == VS_PORT_VHOST)
 			fprintf(f, "    path: %s\n    mode: %s\n", p->path,
 					p->vhost_client ? "client" : "server");
+		if (p->mtu != 0)
+			fprintf(f, "    mtu: %u\n", p->mtu);
 		if (p->type == VS_PORT_DEVARGS)
 			fprintf(f, "    devargs: \"%s\"\n", p->devargs);
 		fprintf(f, "    uplink: %s\n", p->uplink ? "true" : "false");

@@ -222,7 +222,7 @@ static const char port_help[] =
 	"usage: npvsctl port add NAME --afpacket IFACE [--max-frame N] "
 	"[--uplink]\n"
 	"       npvsctl port add NAME --vhost PATH [--client|--server] "
-	"[--uplink]\n"
+	"[--mtu N] [--uplink]\n"
 	"       npvsctl port add NAME --devargs STR [--uplink]\n"
 	"       npvsctl port del NAME\n"
 	"       npvsctl port list        (also: npvsctl get ports)\n\n"
@@ -233,14 +233,18 @@ static const char port_help[] =
 	"  --max-frame N     afpacket: the largest Ethernet frame the pod may\n"
 	"                    send (its largest datagram + 14, 1514..64432;\n"
 	"                    default about 1982; docs/operations.md: memory)\n"
+	"  --mtu N           vhost: the DPDK pod's MTU, the largest IPv4\n"
+	"                    packet it takes (576..9698, default 1500)\n"
 	"  --devargs STR     any DPDK device, e.g. net_null0,no-rx=1\n"
 	"  --uplink          this port is the node's uplink\n";
 
-/* --max-frame N into a (which it consumes): a number, bounds are npvsd's. */
+/* --OPT N as member key of a (which it consumes): a number, bounds are
+ * npvsd's. */
 static int
-max_frame_arg(json_t *a, const char *v, json_t **out)
+uint_arg(json_t *a, const char *opt, const char *key, const char *v,
+		json_t **out)
 {
-	char *end;
+	char *end, fmt[64];
 	unsigned long n;
 
 	errno = 0;
@@ -248,10 +252,11 @@ max_frame_arg(json_t *a, const char *v, json_t **out)
 	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 ||
 			n > INT32_MAX) {
 		json_decref(a);
-		return npvsctl_usage_error("port add", "--max-frame: '%s' is "
-				"not a number of bytes", v);
+		snprintf(fmt, sizeof(fmt), "--%s: '%%s' is not a number of "
+				"bytes", opt);
+		return npvsctl_usage_error("port add", fmt, v);
 	}
-	json_object_set_new(a, "max_frame", json_integer((json_int_t)n));
+	json_object_set_new(a, key, json_integer((json_int_t)n));
 	*out = a;
 	return 0;
 }
@@ -268,9 +273,11 @@ port_add_args(int argc, char **argv, json_t **out)
 		{ "server", no_argument, NULL, 's' },
 		{ "uplink", no_argument, NULL, 'u' },
 		{ "max-frame", required_argument, NULL, 'm' },
+		{ "mtu", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 } };
 	const char *type = NULL, *val = NULL, *mode = NULL, *maxf = NULL;
+	const char *mtu = NULL;
 	bool uplink = false;
 	json_t *a;
 	int c;
@@ -291,6 +298,7 @@ port_add_args(int argc, char **argv, json_t **out)
 		case 's': mode = "server"; break;
 		case 'u': uplink = true; break;
 		case 'm': maxf = optarg; break;
+		case 'M': mtu = optarg; break;
 		case 'h': printf("%s", port_help); return -1;
 		default: return NPVSCTL_EXIT_USAGE;
 		}
@@ -307,6 +315,9 @@ port_add_args(int argc, char **argv, json_t **out)
 	if (maxf != NULL && strcmp(type, "afpacket") != 0)
 		return npvsctl_usage_error("port add", "%s",
 				"--max-frame goes with --afpacket");
+	if (mtu != NULL && strcmp(type, "vhost") != 0)
+		return npvsctl_usage_error("port add", "%s",
+				"--mtu goes with --vhost");
 	a = json_pack("{s:s, s:s, s:s, s:b}", "name", argv[optind],
 			"type", type, strcmp(type, "afpacket") == 0 ? "iface" :
 			strcmp(type, "vhost") == 0 ? "path" : "devargs", val,
@@ -314,7 +325,9 @@ port_add_args(int argc, char **argv, json_t **out)
 	if (a != NULL && mode != NULL)
 		json_object_set_new(a, "mode", json_string(mode));
 	if (a != NULL && maxf != NULL)
-		return max_frame_arg(a, maxf, out);
+		return uint_arg(a, "max-frame", "max_frame", maxf, out);
+	if (a != NULL && mtu != NULL)
+		return uint_arg(a, "mtu", "mtu", mtu, out);
 	*out = a;
 	return a != NULL ? 0 : npvsctl_usage_error("port add", "%s",
 			"arguments must be UTF-8");

@@ -149,11 +149,23 @@ struct vs_port_spec {
 					 * up to 1982 bytes); else
 					 * VS_MAX_FRAME_MIN..VS_MAX_FRAME_MAX
 					 * (docs/operations.md: memory) */
+	uint32_t mtu;                   /**< VHOST: the DPDK pod's MTU, the
+					 * largest IPv4 packet it takes
+					 * (bigger ones are fragmented or
+					 * dropped, vs_tx_frag.c); 0: 1500,
+					 * virtio's default; else
+					 * VS_VHOST_MTU_MIN..VS_VHOST_MTU_MAX */
 };
 
 #define VS_MAX_FRAME_MIN 1514           /**< an MTU 1500 pod's frame */
 #define VS_MAX_FRAME_MAX 64432          /**< the ring frame (rounded up to
 					 * 1 KiB) must fit a 16-bit mbuf */
+#define VS_VHOST_MTU_MIN 576            /**< IPv4's least datagram every
+					 * host takes (RFC 791) */
+#define VS_VHOST_MTU_MAX 9698           /**< DPDK's virtio PMD's largest:
+					 * VIRTIO_MAX_RX_PKTLEN 9728 - 14
+					 * (Ethernet) - 4 (VLAN) - 12
+					 * (virtio-net header) */
 
 /** Counters of one port (sums over workers). */
 struct vs_port_stats {
@@ -172,7 +184,8 @@ struct vs_port_info {
 	bool uplink;
 	bool link_up;                   /**< vhost: a pod is connected */
 	uint16_t port_id;               /**< DPDK ethdev port id */
-	char detail[VS_DEVARGS_MAX];    /**< iface, path (+mode) or devargs */
+	char detail[VS_DEVARGS_MAX];    /**< iface (+max_frame), path (+mode,
+					 *  mtu) or devargs */
 	struct vs_port_stats stats;
 };
 

@@ -490,6 +490,10 @@ info_fill(struct vs *vs, const struct vs_port *p, struct vs_port_info *o)
 				s->iface, s->max_frame);
 	else if (s->type == VS_PORT_AFPACKET)
 		snprintf(o->detail, sizeof(o->detail), "%s", s->iface);
+	else if (s->type == VS_PORT_VHOST && s->mtu != 0)
+		snprintf(o->detail, sizeof(o->detail), "%s (%s, mtu %u)",
+				s->path, s->vhost_client ? "client" : "server",
+				s->mtu);
 	else if (s->type == VS_PORT_VHOST)
 		snprintf(o->detail, sizeof(o->detail), "%s (%s)", s->path,
 				s->vhost_client ? "client" : "server");

@@ -47,7 +47,9 @@
  * path: bigger IPv4 packets are fragmented or answered, vs_tx_frag.c):
  * for af_packet, the host interface's MTU read at port add (SIOCGIFMTU;
  * the pod's end must have the same MTU, which the CNI plugin sets) + 14,
- * and no more than the ring's tx slot; for vhost, 1500 + 14; none for
+ * and no more than the ring's tx slot; for vhost, the port's mtu option
+ * (vs_port_spec, default 1500: virtio's; the pod's PMD must use the same)
+ * + 14; none for
  * the uplink (whatever its type: VXLAN never fragments) and other ports
  * (pcap, rings).
  *
@@ -131,7 +133,8 @@ vs_port_afp_init(struct vs_port *p)
 
 	p->tx_max = UINT32_MAX;
 	if (p->spec.type == VS_PORT_VHOST && !p->spec.uplink)
-		p->tx_max = VS_VHOST_MTU + RTE_ETHER_HDR_LEN;
+		p->tx_max = (p->spec.mtu != 0 ? p->spec.mtu : VS_VHOST_MTU) +
+				RTE_ETHER_HDR_LEN;
 	if (p->spec.type != VS_PORT_AFPACKET)
 		return;
 	p->framesz = p->spec.max_frame == 0 ? AFP_FRAMESZ_DEFAULT :
@@ -149,24 +152,40 @@ vs_port_afp_init(struct vs_port *p)
 		p->tx_max = RTE_MIN(p->tx_max, mtu + RTE_ETHER_HDR_LEN);
 }
 
-int
-vs_port_afp_check(const struct vs_port_spec *spec, char *err, size_t errlen)
+/* A per-port number option of spec: 0 (unset), or for ports of type
+ * only and within [min, max]. */
+static int
+opt_check(const struct vs_port_spec *spec, const char *opt, uint32_t v,
+		enum vs_port_type type, const char *tname, uint32_t min,
+		uint32_t max, char *err, size_t errlen)
 {
-	if (spec->max_frame == 0)
+	if (v == 0)
 		return 0;
-	if (spec->type != VS_PORT_AFPACKET) {
-		snprintf(err, errlen, "port %s: max_frame is only for afpacket "
-				"ports", spec->name);
+	if (spec->type != type) {
+		snprintf(err, errlen, "port %s: %s is only for %s ports",
+				spec->name, opt, tname);
 		return -EINVAL;
 	}
-	if (spec->max_frame < VS_MAX_FRAME_MIN ||
-			spec->max_frame > VS_MAX_FRAME_MAX) {
-		snprintf(err, errlen, "port %s: max_frame %u is not in %u..%u",
-				spec->name, spec->max_frame, VS_MAX_FRAME_MIN,
-				VS_MAX_FRAME_MAX);
+	if (v < min || v > max) {
+		snprintf(err, errlen, "port %s: %s %u is not in %u..%u",
+				spec->name, opt, v, min, max);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int
+vs_port_afp_check(const struct vs_port_spec *spec, char *err, size_t errlen)
+{
+	int rc = opt_check(spec, "max_frame", spec->max_frame,
+			VS_PORT_AFPACKET, "afpacket", VS_MAX_FRAME_MIN,
+			VS_MAX_FRAME_MAX, err, errlen);
+
+	if (rc == 0)
+		rc = opt_check(spec, "mtu", spec->mtu, VS_PORT_VHOST, "vhost",
+				VS_VHOST_MTU_MIN, VS_VHOST_MTU_MAX, err,
+				errlen);
+	return rc;
 }
 
 int

@@ -17,7 +17,8 @@
  *  (not probed yet). */
 void vs_port_afp_init(struct vs_port *p);
 
-/** max_frame of spec: 0, or an afpacket port's within the bounds. */
+/** max_frame and mtu of spec: each 0, or an afpacket port's max_frame,
+ *  a vhost port's mtu, within its bounds (vs_api.h). */
 int vs_port_afp_check(const struct vs_port_spec *spec, char *err,
 		size_t errlen);
 

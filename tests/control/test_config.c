@@ -68,7 +68,7 @@ static const char good[] =
 	"    type: afpacket\n"
 	"    iface: veth-a\n"
 	"    max_frame: 9014\n"
-	"  - { name: pd, type: vhost, path: /run/d.sock, mode: client }\n"
+	"  - { name: pd, type: vhost, path: /run/d.sock, mode: client, mtu: 9000 }\n"
 	"  - { name: up, type: devargs, devargs: \"net_null0,no-rx=1\", uplink: true }\n"
 	"endpoints:\n"
 	"  - { namespace: ns1, name: a, port: pa, ips: [10.244.1.2, \"fd00::2\"],\n"
@@ -79,8 +79,10 @@ static void
 test_good_file(void **state)
 {
 	struct ctl_config c;
-	char err[256];
+	char err[256], *text = NULL;
 	const struct vs_config *v = &c.vs;
+	size_t len = 0;
+	FILE *f;
 
 	(void)state;
 	assert_int_equal(load(&c, good, err, sizeof(err)), 0);
@@ -112,6 +114,8 @@ test_good_file(void **state)
 	assert_int_equal(c.ports[0].max_frame, 9014);
 	assert_int_equal(c.ports[1].type, VS_PORT_VHOST);
 	assert_int_equal(c.ports[1].max_frame, 0);
+	assert_int_equal(c.ports[1].mtu, 9000);
+	assert_int_equal(c.ports[0].mtu, 0);
 	assert_string_equal(c.ports[1].path, "/run/d.sock");
 	assert_true(c.ports[1].vhost_client);
 	assert_int_equal(c.ports[2].type, VS_PORT_DEVARGS);
@@ -129,6 +133,14 @@ test_good_file(void **state)
 	assert_int_equal(c.endpoints[1].n_ips, 1);
 	assert_false(c.endpoints[1].has_mac);
 	assert_int_equal(ctl_config_validate(&c, err, sizeof(err)), 0);
+	/* --check prints the port options back */
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	ctl_config_print(&c, f);
+	fclose(f);
+	assert_non_null(strstr(text, "    iface: veth-a\n    max_frame: 9014\n"));
+	assert_non_null(strstr(text, "    mode: client\n    mtu: 9000\n"));
+	free(text);
 	ctl_config_uninit(&c);
 }
 
@@ -266,6 +278,19 @@ static const struct bad bad_files[] = {
 		"t.yaml:2: ports[0].max_frame: expected a number" },
 	{ "ports:\n  - {name: p, type: vhost, path: /x, max_frame: 9014}\n",
 		"t.yaml:2: ports[0].max_frame: only for afpacket" },
+	/* mtu: vhost only, 576..9698 bytes, a number */
+	{ "ports:\n  - {name: p, type: vhost, path: /x, mtu: 575}\n",
+		"t.yaml:2: ports[0].mtu: expected 576 to 9698" },
+	{ "ports:\n  - {name: p, type: vhost, path: /x, mtu: 9699}\n",
+		"t.yaml:2: ports[0].mtu: expected 576 to 9698" },
+	{ "ports:\n  - {name: p, type: vhost, path: /x, mtu: 0}\n",
+		"t.yaml:2: ports[0].mtu: expected 576" },
+	{ "ports:\n  - {name: p, type: vhost, path: /x, mtu: 9k}\n",
+		"t.yaml:2: ports[0].mtu: expected a number" },
+	{ "ports:\n  - {name: p, type: afpacket, iface: a, mtu: 1500}\n",
+		"t.yaml:2: ports[0].mtu: only for vhost" },
+	{ "ports:\n  - {name: p, type: devargs, devargs: net_null0, mtu: 1500}\n",
+		"t.yaml:2: ports[0].mtu: only for vhost" },
 	{ "endpoints:\n  - {name: e, port: p, ips: [10.0.0.x]}\n",
 		"t.yaml:2: endpoints[0].ips[0]: not an IP address" },
 	{ "endpoints:\n  - {name: e, port: p}\n", "endpoints[0].ips: required" },

@@ -175,6 +175,14 @@ static const struct bad_case bad_cases[] = {
 	  "EINVAL", "/args/max_frame" },
 	{ "{" P_VH "\"path\":\"/tmp/x\",\"max_frame\":9014}}", "EINVAL",
 	  "/args/max_frame" },
+	/* mtu: vhost only, an integer in 576..9698 */
+	{ "{" P_VH "\"path\":\"/tmp/x\",\"mtu\":575}}", "EINVAL", "/args/mtu" },
+	{ "{" P_VH "\"path\":\"/tmp/x\",\"mtu\":9699}}", "EINVAL", "/args/mtu" },
+	{ "{" P_VH "\"path\":\"/tmp/x\",\"mtu\":-1500}}", "EINVAL", "/args/mtu" },
+	{ "{" P_VH "\"path\":\"/tmp/x\",\"mtu\":\"9000\"}}", "EINVAL",
+	  "/args/mtu" },
+	{ "{" P_AFP "\"name\":\"p\",\"iface\":\"v\",\"mtu\":1500}}",
+	  "EINVAL", "/args/mtu" },
 	{ "{" P_VH "\"path\":\"rel.sock\"}}", "EINVAL", "/args/path" },
 	{ "{" P_VH "\"path\":\"/a,b.sock\"}}", "EINVAL", "/args/path" },
 	{ "{" P_VH "\"path\":\"/tmp/x\",\"mode\":\"both\"}}", "EINVAL",
@@ -340,6 +348,18 @@ test_port_add_specs(void **state)
 	assert_int_equal(s->type, VS_PORT_VHOST);
 	assert_string_equal(s->path, "/run/npvs/v1.sock");
 	assert_false(s->vhost_client);
+	assert_int_equal(s->mtu, 0);
+
+	json_decref(run_ok(f, "{\"cmd\":\"port_add\",\"args\":{\"name\":\"vj\","
+			"\"type\":\"vhost\",\"path\":\"/tmp/vj\","
+			"\"mtu\":9000}}"));
+	assert_int_equal(s->mtu, 9000);
+	json_decref(run_ok(f, "{\"cmd\":\"port_del\",\"args\":{\"name\":\"vj\"}}"));
+	json_decref(run_ok(f, "{\"cmd\":\"port_add\",\"args\":{\"name\":\"vj\","
+			"\"type\":\"vhost\",\"path\":\"/tmp/vj\","
+			"\"mtu\":576}}"));
+	assert_int_equal(s->mtu, 576);
+	json_decref(run_ok(f, "{\"cmd\":\"port_del\",\"args\":{\"name\":\"vj\"}}"));
 
 	json_decref(run_ok(f, "{\"cmd\":\"port_add\",\"args\":{\"name\":\"v2\","
 			"\"type\":\"vhost\",\"path\":\"/tmp/v2\","

@@ -24,6 +24,7 @@
 #include <rte_ip.h>
 
 #include "acl_ruleset.h"
+#include "vs_port_afp.h"
 #include "vs_test_util.h"
 
 /* Ports (indexes into t->port) and addresses of the fixture. */
@@ -747,6 +748,85 @@ test_rx_truncated(void **state)
 			rx_truncated)), ptr + 1);
 }
 
+/* tx_max (the test of tx_put, above) of a new port by type and options:
+ * a vhost pod's is its mtu + 14, virtio's 1500 by default; none for an
+ * uplink or a devargs port. */
+static void
+test_tx_max_by_port(void **state)
+{
+	static const struct {
+		enum vs_port_type type;
+		bool uplink;
+		uint32_t mtu, tx_max;
+	} rows[] = {
+		{ VS_PORT_VHOST, false, 0, 1514 },
+		{ VS_PORT_VHOST, false, 9000, 9014 },
+		{ VS_PORT_VHOST, false, VS_VHOST_MTU_MIN, 590 },
+		{ VS_PORT_VHOST, false, VS_VHOST_MTU_MAX, 9712 },
+		{ VS_PORT_VHOST, true, 9000, UINT32_MAX },
+		{ VS_PORT_DEVARGS, false, 0, UINT32_MAX },
+	};
+	struct vs_port p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		memset(&p, 0, sizeof(p));
+		snprintf(p.spec.name, sizeof(p.spec.name), "v%zu", i);
+		p.spec.type = rows[i].type;
+		p.spec.uplink = rows[i].uplink;
+		p.spec.mtu = rows[i].mtu;
+		vs_port_afp_init(&p);
+		if (p.tx_max != rows[i].tx_max)
+			fail_msg("row %zu: tx_max %u, want %u", i, p.tx_max,
+					rows[i].tx_max);
+	}
+}
+
+/* The per-port size options: each for its port type only, in bounds; the
+ * error names the port and the option. */
+static void
+test_port_size_options(void **state)
+{
+	static const struct {
+		enum vs_port_type type;
+		uint32_t max_frame, mtu;
+		const char *err;        /* NULL: accepted */
+	} rows[] = {
+		{ VS_PORT_VHOST, 0, 0, NULL },
+		{ VS_PORT_VHOST, 0, 576, NULL },
+		{ VS_PORT_VHOST, 0, 9698, NULL },
+		{ VS_PORT_VHOST, 0, 575, "port q: mtu 575 is not in 576..9698" },
+		{ VS_PORT_VHOST, 0, 9699, "port q: mtu 9699 is not in" },
+		{ VS_PORT_AFPACKET, 0, 1500, "port q: mtu is only for vhost" },
+		{ VS_PORT_DEVARGS, 0, 1500, "port q: mtu is only for vhost" },
+		{ VS_PORT_AFPACKET, 9014, 0, NULL },
+		{ VS_PORT_AFPACKET, 1513, 0, "port q: max_frame 1513 is not in" },
+		{ VS_PORT_VHOST, 9014, 0, "port q: max_frame is only for afpacket" },
+	};
+	struct vs_port_spec s;
+	char err[256];
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(rows); i++) {
+		memset(&s, 0, sizeof(s));
+		snprintf(s.name, sizeof(s.name), "q");
+		s.type = rows[i].type;
+		s.max_frame = rows[i].max_frame;
+		s.mtu = rows[i].mtu;
+		err[0] = '\0';
+		rc = vs_port_afp_check(&s, err, sizeof(err));
+		if (rows[i].err == NULL && rc != 0)
+			fail_msg("row %zu: %d %s", i, rc, err);
+		if (rows[i].err != NULL && (rc != -EINVAL ||
+				strncmp(err, rows[i].err, strlen(rows[i].err))))
+			fail_msg("row %zu: %d '%s', want '%s'", i, rc, err,
+					rows[i].err);
+	}
+}
+
 static void
 test_drop_names(void **state)
 {
@@ -971,6 +1051,8 @@ main(void)
 		cmocka_unit_test(test_tx_fragment),
 		cmocka_unit_test(test_tx_too_big_df),
 		cmocka_unit_test(test_rx_truncated),
+		cmocka_unit_test(test_tx_max_by_port),
+		cmocka_unit_test(test_port_size_options),
 		cmocka_unit_test(test_port_add_invalid),
 		cmocka_unit_test(test_port_devargs_add_del),
 		cmocka_unit_test(test_port_del_keeps_endpoint),
