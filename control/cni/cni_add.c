@@ -83,7 +83,8 @@ add_attach(struct cni_ctx *ctx, int nsfd, struct cni_attach *a,
 		if (rc == 0)
 			rc = cni_npvsd_port_add_vhost(&ctx->npvsd, a->port,
 				a->socket_path,
-				ctx->conf.vhost_mode == CNI_VHOST_CLIENT, err);
+				ctx->conf.vhost_mode == CNI_VHOST_CLIENT,
+				ctx->conf.mtu, err);
 	}
 	if (rc < 0)
 		return rc;

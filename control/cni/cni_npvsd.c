@@ -92,13 +92,16 @@ cni_npvsd_port_add_afpacket(struct cni_npvsd *c, const char *name,
 
 int
 cni_npvsd_port_add_vhost(struct cni_npvsd *c, const char *name,
-		const char *path, bool npvsd_is_client, struct cni_err *err)
+		const char *path, bool npvsd_is_client, unsigned int mtu,
+		struct cni_err *err)
 {
-	return cni_npvsd_call(c, "port_add",
-			      json_pack("{s:s, s:s, s:s, s:s}", "name", name,
-					"type", "vhost", "path", path, "mode",
-					npvsd_is_client ? "client" : "server"),
-			      NULL, err);
+	json_t *a = json_pack("{s:s, s:s, s:s, s:s}", "name", name, "type",
+			"vhost", "path", path, "mode",
+			npvsd_is_client ? "client" : "server");
+
+	if (a != NULL && mtu != 0)
+		json_object_set_new(a, "mtu", json_integer(mtu));
+	return cni_npvsd_call(c, "port_add", a, NULL, err);
 }
 
 int

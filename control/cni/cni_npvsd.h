@@ -47,8 +47,10 @@ int cni_npvsd_call(struct cni_npvsd *c, const char *cmd, json_t *args,
 int cni_npvsd_port_add_afpacket(struct cni_npvsd *c, const char *name,
 		const char *iface, unsigned int max_frame, struct cni_err *err);
 
+/** mtu: npvsd's port_add mtu (the DPDK pod's MTU), or 0 for none. */
 int cni_npvsd_port_add_vhost(struct cni_npvsd *c, const char *name,
-		const char *path, bool npvsd_is_client, struct cni_err *err);
+		const char *path, bool npvsd_is_client, unsigned int mtu,
+		struct cni_err *err);
 
 /** Remove a port; one that is gone already is success. */
 int cni_npvsd_port_del(struct cni_npvsd *c, const char *name,

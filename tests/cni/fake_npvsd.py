@@ -40,7 +40,8 @@ def port_add(a):
     elif t == "vhost":
         if a.get("mode", "server") not in ("client", "server"):
             return err("EINVAL", "bad mode")
-        detail = "%s (%s)" % (a.get("path"), a.get("mode", "server"))
+        detail = "%s (%s%s)" % (a.get("path"), a.get("mode", "server"),
+                                ", mtu %d" % a["mtu"] if "mtu" in a else "")
     else:
         return err("EINVAL", "bad type")
     ports[name] = {"name": name, "type": t, "uplink": False,

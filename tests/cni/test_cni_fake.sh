@@ -188,8 +188,8 @@ check "result: socketPath in the pod's directory" [ "$SOCK" = "$T/vhost/dpdk1-et
 check "result: one interface, in the sandbox, ips point at it" \
 	[ "$(jget 'str(len(d["interfaces"]))+d["interfaces"][0]["sandbox"]+str(d["ips"][0]["interface"])' <<< "$OUT")" = "1$(nspath d)0" ]
 check "the pod's directory exists" [ -d "$T/vhost/dpdk1-eth0" ]
-check "npvsd: vhost port, npvsd is client (default)" \
-	[ "$(npvsd_req port_list | jget 'd["ports"][0]["type"]+" "+d["ports"][0]["detail"]')" = "vhost $SOCK (client)" ]
+check "npvsd: vhost port, npvsd is client (default), the config's mtu" \
+	[ "$(npvsd_req port_list | jget 'd["ports"][0]["type"]+" "+d["ports"][0]["detail"]')" = "vhost $SOCK (client, mtu 1450)" ]
 check "no veth for a DPDK pod" [ -z "$(npv_links)" ]
 with_prev "$T/c.json" "$OUT" "$T/prev-d.json"
 cni CHECK dpdk1 eth0 "$(nspath d)" "$T/prev-d.json" "IgnoreUnknown=1;K8S_POD_NAME=dp;K8S_POD_NAMESPACE=ns1"
@@ -198,10 +198,10 @@ touch "$T/vhost/dpdk1-eth0/vhu.sock"     # as if the pod had served it
 cni DEL dpdk1 eth0 "$(nspath d)" "$T/c.json" "IgnoreUnknown=1;K8S_POD_NAME=dp;K8S_POD_NAMESPACE=ns1"
 check "DEL of the DPDK pod removes directory, port, IP" \
 	eval 'is_ok && [ ! -e "$T/vhost/dpdk1-eth0" ] && [ -z "$(ports)$(endpoints)$(ipam_ips)" ]'
-conf "$T/vs.json" '"interfaceType": "vhost-user", "vhostMode": "server"'
+conf "$T/vs.json" '"interfaceType": "vhost-user", "vhostMode": "server", "mtu": 9000'
 cni ADD dpdk2 eth0 "$(nspath d)" "$T/vs.json"
-check "config interfaceType + vhostMode server" \
-	eval 'is_ok && npvsd_req port_list | grep -q "(server)"'
+check "config interfaceType + vhostMode server + mtu 9000" \
+	eval 'is_ok && npvsd_req port_list | grep -q "(server, mtu 9000)"'
 cni DEL dpdk2 eth0 "" "$T/vs.json"
 check "DEL with empty netns removes the DPDK pod" [ -z "$(ports)$(ipam_ips)" ]
 

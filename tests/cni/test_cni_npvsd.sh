@@ -152,6 +152,9 @@ SOCK=$(jget 'd["interfaces"][0]["socketPath"]' <<< "$OUT")
 PORT_D=$(npvsctl -o json port list | jget '[p["name"] for p in d["ports"] if p["type"]=="vhost"][0]')
 IP_D=$(jget 'd["ips"][0]["address"].split("/")[0]' <<< "$OUT")
 npvs_log "DPDK pod $IP_D on $PORT_D, socket $SOCK"
+# the config's mtu (default 1450) is the DPDK pod's: npvsd's port mtu
+[ "$(detail "$PORT_D")" = "$SOCK (client, mtu 1450)" ] ||
+	npvs_fail "port $PORT_D: $(detail "$PORT_D"), want mtu 1450"
 pod_dpdk_start d "path=$SOCK,queues=1,server=1,mac=02:00:00:00:cd:01" \
 	--forward-mode=icmpecho --auto-start
 wait_for 30 npvs_port_up "$PORT_D" || npvs_fail "vhost link did not come up"
