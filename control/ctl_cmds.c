@@ -27,8 +27,8 @@
 static const struct ctl_cmd cmds[] = {
 	{ "version", ctl_cmd_version, "npvsd's version and node name" },
 	{ "port_add", ctl_cmd_port_add,
-	  "name, type (afpacket: iface | vhost: path, mode | devargs: "
-	  "devargs), uplink: add a port" },
+	  "name, type (afpacket: iface, max_frame | vhost: path, mode, mtu | "
+	  "devargs: devargs), uplink: add a port" },
 	{ "port_del", ctl_cmd_port_del, "name: remove a port" },
 	{ "port_list", ctl_cmd_port_list, "every port with its counters" },
 	{ "endpoint_add", ctl_cmd_endpoint_add,

@@ -49,9 +49,8 @@
  * the pod's end must have the same MTU, which the CNI plugin sets) + 14,
  * and no more than the ring's tx slot; for vhost, the port's mtu option
  * (vs_port_spec, default 1500: virtio's; the pod's PMD must use the same)
- * + 14; none for
- * the uplink (whatever its type: VXLAN never fragments) and other ports
- * (pcap, rings).
+ * + 14; none for the uplink (whatever its type: VXLAN never fragments)
+ * and other ports (pcap, rings).
  *
  * Thread-safety: control thread only.
  */
