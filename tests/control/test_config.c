@@ -564,6 +564,26 @@ test_policy_classify(void **state)
 	}
 }
 
+/* ports[].mtu: both bounds taken (the rows above refuse one past each). */
+static void
+test_port_mtu_bounds(void **state)
+{
+	static const uint32_t mtus[] = { VS_VHOST_MTU_MIN, VS_VHOST_MTU_MAX };
+	struct ctl_config c;
+	char y[128], err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(mtus) / sizeof(mtus[0]); i++) {
+		snprintf(y, sizeof(y), "ports:\n  - {name: p, type: vhost, "
+				"path: /x, mtu: %u}\n", mtus[i]);
+		if (load(&c, y, err, sizeof(err)) != 0)
+			fail_msg("mtu %u: %s", mtus[i], err);
+		assert_int_equal(c.ports[0].mtu, mtus[i]);
+		ctl_config_uninit(&c);
+	}
+}
+
 /* eal.lcore_map: kept as given, printed back by --check, junk refused. */
 static void
 test_lcore_map(void **state)
@@ -611,6 +631,7 @@ main(void)
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_policy_classify),
 		cmocka_unit_test(test_lcore_map),
+		cmocka_unit_test(test_port_mtu_bounds),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

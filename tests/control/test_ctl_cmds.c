@@ -319,7 +319,11 @@ test_port_add_specs(void **state)
 {
 	struct fixture *f = *state;
 	const struct vs_port_spec *s = &f->vs->last_port;
+	static const uint32_t mtus[] = { 9000, VS_VHOST_MTU_MIN,
+		VS_VHOST_MTU_MAX };
+	char req[256];
 	json_t *r, *p;
+	size_t i;
 
 	r = run_ok(f, "{\"cmd\":\"port_add\",\"args\":{\"name\":\"pod-a.1\","
 			"\"type\":\"afpacket\",\"iface\":\"veth_a@1\"}}");
@@ -350,16 +354,16 @@ test_port_add_specs(void **state)
 	assert_false(s->vhost_client);
 	assert_int_equal(s->mtu, 0);
 
-	json_decref(run_ok(f, "{\"cmd\":\"port_add\",\"args\":{\"name\":\"vj\","
-			"\"type\":\"vhost\",\"path\":\"/tmp/vj\","
-			"\"mtu\":9000}}"));
-	assert_int_equal(s->mtu, 9000);
-	json_decref(run_ok(f, "{\"cmd\":\"port_del\",\"args\":{\"name\":\"vj\"}}"));
-	json_decref(run_ok(f, "{\"cmd\":\"port_add\",\"args\":{\"name\":\"vj\","
-			"\"type\":\"vhost\",\"path\":\"/tmp/vj\","
-			"\"mtu\":576}}"));
-	assert_int_equal(s->mtu, 576);
-	json_decref(run_ok(f, "{\"cmd\":\"port_del\",\"args\":{\"name\":\"vj\"}}"));
+	/* mtu: within the bounds, both included */
+	for (i = 0; i < sizeof(mtus) / sizeof(mtus[0]); i++) {
+		snprintf(req, sizeof(req), "{\"cmd\":\"port_add\",\"args\":"
+				"{\"name\":\"vj\",\"type\":\"vhost\","
+				"\"path\":\"/tmp/vj\",\"mtu\":%u}}", mtus[i]);
+		json_decref(run_ok(f, req));
+		assert_int_equal(s->mtu, mtus[i]);
+		json_decref(run_ok(f, "{\"cmd\":\"port_del\",\"args\":"
+				"{\"name\":\"vj\"}}"));
+	}
 
 	json_decref(run_ok(f, "{\"cmd\":\"port_add\",\"args\":{\"name\":\"v2\","
 			"\"type\":\"vhost\",\"path\":\"/tmp/v2\","
