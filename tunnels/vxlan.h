@@ -45,7 +45,7 @@ struct vtep_table;
 	X(ENC_SHORT, "vxlan_encap_short")          /* inner frame < 14 B */ \
 	X(NO_HEADROOM, "vxlan_no_headroom")        /* < 50 B headroom */ \
 	X(TOO_BIG_DF, "vxlan_too_big_df")          /* send ICMP frag needed */ \
-	X(TOO_BIG, "vxlan_too_big")                /* no DF: we do not fragment */ \
+	X(TOO_BIG, "vxlan_too_big")                /* not IPv4 (IPv4: fragmented) */ \
 	X(TRUNC_OUTER, "vxlan_truncated_outer")    /* IP+UDP header cut off */ \
 	X(TRUNC_VXLAN, "vxlan_truncated_vxlan")    /* VXLAN header cut off */ \
 	X(BAD_IP_HLEN, "vxlan_bad_ip_hlen")        /* version != 4 or IHL < 5 */ \
@@ -187,7 +187,11 @@ struct vxlan_dst {
  * Rejected packets are untouched and counted:
  * - VXLAN_DROP_TOO_BIG_DF: an IPv4 packet with DF that does not fit the
  *   underlay MTU: answer with vxlan_frag_needed(), then free it;
- * - VXLAN_DROP_TOO_BIG (no DF, or not IPv4): free it (we never fragment);
+ * - VXLAN_DROP_TOO_BIG, not IPv4: free it;
+ * - VXLAN_DROP_TOO_BIG, IPv4 without DF: NOT counted: the caller
+ *   fragments it to VXLAN_INNER_MTU(ctx->underlay_mtu) and encapsulates
+ *   the fragments (vswitch/vs_tunnel_dp.c), or counts its own drop;
+ *   the outer packet is never fragmented;
  * - VXLAN_DROP_NO_HEADROOM, VXLAN_DROP_ENC_SHORT: free it.
  *
  * @param dst per-packet destinations (may repeat the same pointer).

@@ -153,13 +153,18 @@ write_outer(const struct vxlan_ctx *ctx, struct vxlan_lcore *lc,
 				RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr));
 }
 
-/* A packet that does not fit: which drop (the caller may answer DF). */
+/*
+ * A packet that does not fit: which drop (the caller may answer DF). IPv4
+ * without DF is not counted here: the caller fragments it (vswitch/).
+ */
 static __rte_noinline uint8_t
 too_big(const struct vxlan_ctx *ctx, struct vxlan_lcore *lc,
 		const struct rte_mbuf *m)
 {
 	if (vxlan_mtu_check(ctx, m) == VXLAN_MTU_TOO_BIG_DF)
 		return vxlan_count_drop(lc, VXLAN_DROP_TOO_BIG_DF);
+	if (vxlan_inner_ipv4(m) != NULL)
+		return VXLAN_RES_DROP(VXLAN_DROP_TOO_BIG);
 	return vxlan_count_drop(lc, VXLAN_DROP_TOO_BIG);
 }
 

@@ -6,11 +6,13 @@
  * packet may have 1450 bytes (Flannel sets flannel.1's MTU, and pods get
  * an MTU, of 1450 for this reason). A bigger one with DF set is answered
  * with ICMP "fragmentation needed" carrying next-hop MTU 1450, so the
- * sender's path MTU discovery adapts (RFC 1191). Without DF we drop it and
- * count it: we never fragment, neither the inner packet (the work of an
- * IP stack, not of a switch) nor the outer one (Linux would, with its
- * default DF unset, but the receiver would then have to reassemble).
- * Pods configured with the right MTU never hit either case.
+ * sender's path MTU discovery adapts (RFC 1191). Without DF, encap
+ * refuses it (VXLAN_DROP_TOO_BIG): an inner IPv4 packet is not counted
+ * here, the caller fragments it as the sending kernel would have
+ * (vswitch/vs_tunnel_dp.c: the reassembled datagrams of af_packet ports);
+ * anything else is counted and dropped. The outer packet is never
+ * fragmented (Linux would, with its default DF unset, but the receiver
+ * would then have to reassemble).
  *
  * The ICMP builder takes the MTU to announce (vxlan_icmp_frag_needed), so
  * the switch answers with it too when a packet with DF is too big for a

@@ -49,8 +49,9 @@
  * the pod's end must have the same MTU, which the CNI plugin sets) + 14,
  * and no more than the ring's tx slot; for vhost, the port's mtu option
  * (vs_port_spec, default 1500: virtio's; the pod's PMD must use the same)
- * + 14; none for the uplink (whatever its type: VXLAN never fragments)
- * and other ports (pcap, rings).
+ * + 14; none for the uplink (whatever its type: VXLAN checks its own
+ * size, and vs_tunnel_dp.c fragments before encapsulating) and other
+ * ports (pcap, rings).
  *
  * Thread-safety: control thread only.
  */
@@ -140,7 +141,7 @@ vs_port_afp_init(struct vs_port *p)
 			RTE_ALIGN_CEIL(p->spec.max_frame + AFP_RX_OVERHEAD,
 				AFP_FRAME_ALIGN);
 	p->rx_trunc = p->framesz - AFP_RX_OVERHEAD;
-	/* The uplink carries VXLAN, which never fragments (tunnels/). */
+	/* The uplink carries VXLAN, sized by the tunnel (vs_tunnel_dp.c). */
 	if (p->spec.uplink)
 		return;
 	/* The PMD drops what its tx slot cannot hold; the kernel, what is

@@ -340,6 +340,20 @@ void vs_tx_put_one(struct vs_worker *w, const struct vs_snap *snap,
 /** A packet bigger than its port's tx_max: fragment, or drop. */
 void vs_tx_big(struct vs_worker *w, const struct vs_snap *snap,
 		uint16_t port, struct rte_mbuf *m);
+/** Most fragments vs_frag_split makes (64 KiB at MTU 1100 and up). */
+#define VS_FRAG_OUT_MAX 64
+/**
+ * Split m (Ethernet + IPv4 without DF, the whole datagram) into IPv4
+ * fragments of at most mtu bytes of IP each, m's Ethernet header in
+ * front of each and its IPv4 checksum computed, into out (room for
+ * VS_FRAG_OUT_MAX); counted in port's tx_frags. The fragments are chains
+ * (a direct header mbuf from vs->pool, indirect ones from vs->pool_ind on
+ * m's data); m is the caller's to free. Failures count as frag_failed.
+ * @return the number of fragments in out (0: none).
+ * Cold path of worker lcores.
+ */
+uint16_t vs_frag_split(struct vs_worker *w, uint16_t port,
+		struct rte_mbuf *m, uint32_t mtu, struct rte_mbuf **out);
 
 /** A counter written by one thread, read by another: no torn values. */
 static inline void

@@ -19,8 +19,16 @@
  * gateway, or the configured next-hop MAC); unresolved: the packet is
  * dropped (tunnel_no_neighbour) and, at most every VS_TUN_ARP_RETRY_MS per
  * slot and worker, its mbuf becomes an ARP request instead. Too big with
- * DF: ICMP "fragmentation needed" back to the sender; too big without DF:
- * dropped (tunnel_drop, and vxlan_too_big in the tunnel counters).
+ * DF: ICMP "fragmentation needed" back to the sender. Too big without DF
+ * (an af_packet port's reassembled datagram, vs_port_afp.c): an IPv4
+ * packet is fragmented to the tunnel's inner MTU (underlay MTU - 50) as
+ * the sending kernel would have (vs_tx_frag.c's vs_frag_split), each
+ * fragment encapsulated and sent on the uplink, counted in the uplink's
+ * tx_frags; the outer packet is never fragmented. Anything else too big
+ * is dropped (tunnel_drop, and vxlan_too_big in the tunnel counters).
+ * All of it on the refused path: the encapsulated packets pay nothing.
+ * The receiving node needs nothing: the fragments decapsulate as any
+ * packet, follow the first one's conntrack verdict and go to their pod.
  *
  * Thread-safety: worker lcores; see vs_stages.h.
  */
@@ -204,14 +212,65 @@ dst_fill(struct vs_worker *w, const struct vs_tun_snap *ts,
 	return true;
 }
 
-/* Encap refused packet i: ICMP back if too big with DF; then drop it. */
+/*
+ * Too big for the tunnel, IPv4 without DF: fragment it to the tunnel's
+ * inner MTU, as the sending kernel would have, encapsulate each fragment
+ * for d and send it on the uplink (vs_tx_put_one flushes a full buffer:
+ * none is lost to a lack of room). m's meta is done with. Out of line:
+ * its arrays stay off vs_tunnel_encap's stack.
+ */
+static __rte_noinline void
+frag_encap(struct vs_worker *w, const struct vs_tun_snap *ts,
+		const struct vs_snap *snap, struct rte_mbuf *m,
+		struct vs_pkt_meta *pm, const struct vxlan_dst *d)
+{
+	struct rte_mbuf *f[VS_FRAG_OUT_MAX];
+	const struct vxlan_dst *fd[VS_FRAG_OUT_MAX];
+	uint8_t res[VS_FRAG_OUT_MAX];
+	uint16_t n, i;
+
+	n = vs_frag_split(w, ts->uplink, m,
+			VXLAN_INNER_MTU(ts->vx.underlay_mtu), f);
+	vs_pkt_consume(w, m, pm);       /* the fragments hold references */
+	for (i = 0; i < n; i++)
+		fd[i] = d;
+	vxlan_encap_burst(&ts->vx, &w->tun->vx, f, fd, n, res);
+	for (i = 0; i < n; i++) {
+		if (likely(res[i] == VXLAN_RES_OK)) {
+			vs_tx_put_one(w, snap, ts->uplink, f[i]);
+		} else {
+			vs_ctr_add(&w->drops[VS_DROP_TUN_DROP], 1);
+			rte_pktmbuf_free(f[i]);
+		}
+	}
+}
+
+/* An IPv4 frame whose header encap left untouched (parse checked it). */
+static bool
+is_ipv4(const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const void *);
+
+	return rte_pktmbuf_data_len(m) >= sizeof(*eth) +
+		sizeof(struct rte_ipv4_hdr) &&
+		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4);
+}
+
+/*
+ * Encap refused packet j (for d): too big without DF and IPv4: fragmented
+ * and sent; too big with DF: ICMP back; else (and then) dropped.
+ */
 static void
 encap_refused(struct vs_worker *w, const struct vs_snap *snap,
 		uint16_t in_port, struct rte_mbuf *m, struct vs_pkt_meta *pm,
-		uint8_t res)
+		uint8_t res, const struct vxlan_dst *d)
 {
 	struct rte_mbuf *reply;
 
+	if (vxlan_res_reason(res) == VXLAN_DROP_TOO_BIG && is_ipv4(m)) {
+		frag_encap(w, snap->tun, snap, m, pm, d);
+		return;
+	}
 	if (vxlan_res_reason(res) == VXLAN_DROP_TOO_BIG_DF &&
 			(reply = rte_pktmbuf_alloc(w->vs->pool)) != NULL) {
 		if (vxlan_frag_needed(&snap->tun->vx, m, snap->gw_ip,
@@ -255,6 +314,6 @@ vs_tunnel_encap(struct vs_worker *w, const struct vs_snap *snap,
 			vs_pkt_out(pm, ts->uplink);
 		else
 			encap_refused(w, snap, in_port, tw->pk[j], pm,
-					tw->res[j]);
+					tw->res[j], tw->dstp[j]);
 	}
 }

@@ -14,17 +14,22 @@
  *    Ethernet header put back in front of each, the IPv4 checksum
  *    computed; the fragments go into the port's tx buffer and count in
  *    the port's tx_frags. The af_packet and vhost PMDs send chained mbufs.
- *    Failure (no mbufs, more than FRAG_OUT_MAX fragments for a tiny MTU):
- *    dropped as frag_failed.
+ *    Failure (no mbufs, more than VS_FRAG_OUT_MAX fragments for a tiny
+ *    MTU): dropped as frag_failed.
  *  - IPv4 with DF: dropped as too_big, and when the sender is a local pod
  *    whose MAC is known, an ICMP "fragmentation needed" with the port's MTU
  *    goes back to it (tunnels/ builds it: vxlan_icmp_frag_needed); the
  *    packet's own Ethernet header was already rewritten for its next hop,
  *    so the sender's MAC comes from the neighbour table.
  *  - anything else (not IPv4): dropped as too_big.
- * The only fragmentation npvsd does: VXLAN never fragments (tunnels/).
+ * The fragmenting step (vs_frag_split: split, Ethernet header back,
+ * checksum, tx_frags) also serves the tunnel: vs_tunnel_dp.c fragments an
+ * inner IPv4 packet without DF that VXLAN refused as too big to the
+ * tunnel's inner MTU, then encapsulates each fragment (the outer packet
+ * is never fragmented).
  *
- * Thread-safety: worker lcores (cold path of vs_pipeline.c's tx_put).
+ * Thread-safety: worker lcores (cold paths of vs_pipeline.c's tx_put and
+ * of vs_tunnel_dp.c's refused encapsulations).
  */
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -34,8 +39,6 @@
 #include "vs_stages.h"
 #include "vs_tunnel.h"
 #include "vxlan.h"
-
-#define FRAG_OUT_MAX 64         /* a 64 KiB datagram at MTU 1100 and up */
 
 /* Count and free a packet that does not go out (tx_put has no meta). */
 static void
@@ -111,31 +114,50 @@ frag_finish(struct rte_mbuf *f, const struct rte_ether_hdr *eth)
 	return true;
 }
 
-/* Split m (IPv4 without DF, whole in pkt_len) into fragments for port. */
-static void
-fragment(struct vs_worker *w, const struct vs_snap *snap, uint16_t port,
-		struct rte_mbuf *m, uint32_t mtu)
+uint16_t
+vs_frag_split(struct vs_worker *w, uint16_t port, struct rte_mbuf *m,
+		uint32_t mtu, struct rte_mbuf **out)
 {
-	struct rte_mbuf *out[FRAG_OUT_MAX];
 	struct rte_ether_hdr eth = *rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const void *)
+		(rte_pktmbuf_mtod(m, struct rte_ether_hdr *) + 1);
+	uint32_t tot = rte_be_to_cpu_16(ip->total_length);
 	int32_t n, i;
+	uint16_t k = 0;
 
+	/* Ethernet padding is no part of the datagram (parse checked tot). */
+	if (m->pkt_len > sizeof(eth) + tot)
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - sizeof(eth) - tot));
 	rte_pktmbuf_adj(m, sizeof(eth));
-	n = rte_ipv4_fragment_packet(m, out, RTE_DIM(out), (uint16_t)mtu,
+	n = rte_ipv4_fragment_packet(m, out, VS_FRAG_OUT_MAX, (uint16_t)mtu,
 			w->vs->pool, w->vs->pool_ind);
-	rte_pktmbuf_free(m);    /* the fragments hold references to it */
 	if (n < 0) {
 		vs_ctr_add(&w->drops[VS_DROP_FRAG_FAILED], 1);
-		return;
+		return 0;
 	}
 	for (i = 0; i < n; i++) {
 		if (unlikely(!frag_finish(out[i], &eth))) {
 			big_drop(w, out[i], VS_DROP_FRAG_FAILED);
 			continue;
 		}
-		vs_tx_put_one(w, snap, port, out[i]);
+		out[k++] = out[i];
 	}
 	vs_ctr_add(&w->ctr[port].tx_frags, (uint64_t)n);
+	return k;
+}
+
+/* Split m (IPv4 without DF, whole in pkt_len) into fragments for port. */
+static void
+fragment(struct vs_worker *w, const struct vs_snap *snap, uint16_t port,
+		struct rte_mbuf *m, uint32_t mtu)
+{
+	struct rte_mbuf *out[VS_FRAG_OUT_MAX];
+	uint16_t n, i;
+
+	n = vs_frag_split(w, port, m, mtu, out);
+	rte_pktmbuf_free(m);    /* the fragments hold references to it */
+	for (i = 0; i < n; i++)
+		vs_tx_put_one(w, snap, port, out[i]);
 }
 
 void
@@ -145,7 +167,6 @@ vs_tx_big(struct vs_worker *w, const struct vs_snap *snap, uint16_t port,
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, void *);
 	const struct rte_ipv4_hdr *ip = (const void *)(eth + 1);
 	uint32_t mtu = snap->port[port]->tx_max - RTE_ETHER_HDR_LEN;
-	uint32_t tot;
 
 	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
 			rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*ip)) {
@@ -157,9 +178,5 @@ vs_tx_big(struct vs_worker *w, const struct vs_snap *snap, uint16_t port,
 		big_drop(w, m, VS_DROP_TOO_BIG);
 		return;
 	}
-	/* Ethernet padding is no part of the datagram (parse checked tot). */
-	tot = rte_be_to_cpu_16(ip->total_length);
-	if (m->pkt_len > sizeof(*eth) + tot)
-		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - sizeof(*eth) - tot));
 	fragment(w, snap, port, m, mtu);
 }

@@ -294,6 +294,39 @@ ports = {p["name"]: p for p in json.load(sys.stdin)["ports"]}
 print(ports[sys.argv[1]][sys.argv[2]])' "$1" "$2"
 }
 
+# udp_big_init BYTES: a random datagram of BYTES in $NPVS_TMP/dgram and
+# the script that sends or receives one; UDP_WANT="<length> <sha256>".
+udp_big_init() {
+	cat >"$NPVS_TMP/udp.py" <<'PY'
+import hashlib, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if sys.argv[1] == "recv":
+    s.bind(("0.0.0.0", int(sys.argv[2])))
+    s.settimeout(3)
+    try:
+        d, _ = s.recvfrom(65535)
+        print(len(d), hashlib.sha256(d).hexdigest())
+    except socket.timeout:
+        print(0, "none")
+else:
+    s.sendto(open(sys.argv[4], "rb").read(), (sys.argv[2], int(sys.argv[3])))
+PY
+	head -c "$1" /dev/urandom >"$NPVS_TMP/dgram"
+	UDP_WANT="$1 $(sha256sum <"$NPVS_TMP/dgram" | cut -d' ' -f1)"
+}
+_udp_listening() { pod_exec "$1" ss -lun | grep -q ":$2 "; }
+# udp_big SRC DST_POD DST_IP PORT: udp_big_init's datagram from pod SRC;
+# prints what the receiver on DST_POD got ("0 none" after 3 s).
+udp_big() {
+	pod_exec "$2" python3 "$NPVS_TMP/udp.py" recv "$4" >"$NPVS_TMP/got" &
+	local rx=$!
+	wait_for 5 _udp_listening "$2" "$4" || npvs_fail "no receiver on $4"
+	pod_exec "$1" python3 "$NPVS_TMP/udp.py" send "$3" "$4" \
+		"$NPVS_TMP/dgram" || npvs_fail "udp send $1 -> $3:$4"
+	wait "$rx"
+	cat "$NPVS_TMP/got"
+}
+
 # npvs_port_up PORT: succeeds when the port's link is up.
 npvs_port_up() {
 	npvsctl -o json port list | python3 -c '

@@ -48,36 +48,9 @@ pod_exec a ping -c 1 -W 1 $B >/dev/null 2>&1
 pod_exec a ping -c 1 -W 1 $C >/dev/null 2>&1
 pod_exec d ping -c 1 -W 1 $B >/dev/null 2>&1
 
-# udp_send POD DST PORT FILE / udp_recv POD PORT: one datagram; the
-# receiver prints "<length> <sha256>" ("0 none" after 3 s).
-cat >"$NPVS_TMP/udp.py" <<'PY'
-import hashlib, socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-if sys.argv[1] == "recv":
-    s.bind(("0.0.0.0", int(sys.argv[2])))
-    s.settimeout(3)
-    try:
-        d, _ = s.recvfrom(65535)
-        print(len(d), hashlib.sha256(d).hexdigest())
-    except socket.timeout:
-        print(0, "none")
-else:
-    s.sendto(open(sys.argv[4], "rb").read(), (sys.argv[2], int(sys.argv[3])))
-PY
-_udp_listening() { pod_exec "$1" ss -lun | grep -q ":$2 "; }
-# udp_big SRC DST_POD DST_IP PORT: the 6000-byte datagram; prints what
-# the receiver got.
-head -c 6000 /dev/urandom >"$NPVS_TMP/dgram"
-WANT="6000 $(sha256sum <"$NPVS_TMP/dgram" | cut -d' ' -f1)"
-udp_big() {
-	pod_exec "$2" python3 "$NPVS_TMP/udp.py" recv "$4" >"$NPVS_TMP/got" &
-	local rx=$!
-	wait_for 5 _udp_listening "$2" "$4" || npvs_fail "no receiver on $4"
-	pod_exec "$1" python3 "$NPVS_TMP/udp.py" send "$3" "$4" \
-		"$NPVS_TMP/dgram" || npvs_fail "udp send $1 -> $3:$4"
-	wait "$rx"
-	cat "$NPVS_TMP/got"
-}
+# the 6000-byte datagram (lib.sh: udp_big_init, udp_big)
+udp_big_init 6000
+WANT=$UDP_WANT
 
 # ---- 1. max_frame 9014 on both sides ----
 mal0=$(npvs_drops malformed)

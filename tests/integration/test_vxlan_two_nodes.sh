@@ -6,13 +6,16 @@
 # on both sides (each skips its own). Checked: ping and a 2 MiB TCP
 # transfer byte for byte across the nodes both ways, inner TTL, the
 # tunnel counters on both sides, node-info's annotations, ICMP
-# "fragmentation needed" for a too-big DF packet, a NetworkPolicy on node
+# "fragmentation needed" for a too-big DF packet, big datagrams (ping -s
+# 4000 both ways, a 6000-byte UDP datagram) between pods whose ports take
+# 9014-byte frames, fragmented by npvsd before encapsulation and passed
+# on by node B as they are, a NetworkPolicy on node
 # B that admits one pod of node A and not the other, an egress policy on
 # node A towards node B's pods, and that a Node
 # deleted again takes its route with it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 npvs_init vx2 "$@"
-npvs_need nc sha256sum ping ethtool python3
+npvs_need nc sha256sum ping ethtool python3 ss
 
 UA=nvvx2-ua UB=nvvx2-ub
 MAC_A=02:00:00:77:00:0a MAC_B=02:00:00:77:00:0b
@@ -56,7 +59,7 @@ ports:
   - { name: up, type: afpacket, iface: $up, uplink: true }
 EOC
 	for p in "$@"; do
-		echo "  - { name: p$p, type: afpacket, iface: $(pod_veth "$p") }"
+		echo "  - { name: p$p, type: afpacket, iface: $(pod_veth "$p"), max_frame: 9014 }"
 	done
 	echo "endpoints:"
 	for p in "$@"; do
@@ -84,6 +87,13 @@ tun() {
 	ctl "$1" tunnel | python3 -c '
 import json, sys
 print(json.load(sys.stdin)["tunnel"][sys.argv[1]])' "$2"
+}
+
+# tun_drop NAME REASON: a tunnel drop counter of node NAME
+tun_drop() {
+	ctl "$1" tunnel | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["tunnel"]["drops"][sys.argv[1]])' "$2"
 }
 
 node_conf a 10.244.1.0/24 $MAC_A 192.168.77.1/24 $UA a1 a2 > "$NPVS_TMP/a.yaml"
@@ -160,18 +170,44 @@ ctl a tunnel | grep -q '"underlay_mac": "02:00:00:77:00:0b"' ||
 	npvs_fail "node a did not learn node b's underlay MAC: $(ctl a tunnel)"
 
 # ---- too big for the tunnel: with DF an ICMP "fragmentation needed"
-# (MTU 1450) comes back; without DF the packet is dropped and counted ----
+# (MTU 1450) comes back; without DF npvsd fragments it (below) ----
 ip -n "$(pod_ns a1)" link set eth0 mtu 1500
 out=$(pod_exec a1 ping -c 2 -i 0.3 -W 1 -M do -s 1460 10.244.2.2 2>&1)
 grep -Eqi 'mtu ?= ?1450' <<<"$out" || npvs_fail "no frag needed: $out"
 tb=$(ctl a tunnel | python3 -c 'import json,sys; print(json.load(sys.stdin)["tunnel"]["drops"]["vxlan_too_big_df"])')
 [ "$tb" -ge 1 ] || npvs_fail "vxlan_too_big_df not counted"
 ip netns exec "$(pod_ns a1)" ip route flush cache
-pod_exec a1 ping -c 1 -W 1 -M dont -s 1460 10.244.2.2 >/dev/null 2>&1 &&
-	npvs_fail "a 1488-byte packet without DF crossed a 1450 tunnel"
-tb=$(ctl a tunnel | python3 -c 'import json,sys; print(json.load(sys.stdin)["tunnel"]["drops"]["vxlan_too_big"])')
-[ "$tb" -ge 1 ] || npvs_fail "vxlan_too_big not counted"
+tb0=$(tun_drop a vxlan_too_big)
+fa0=$(NPVSD_SOCK=$NPVS_TMP/a.sock npvs_port_stat up tx_frags)
+pod_exec a1 ping -c 1 -W 2 -M dont -s 1460 10.244.2.2 >/dev/null ||
+	npvs_fail "a 1488-byte packet without DF did not cross a 1450 tunnel"
 ip -n "$(pod_ns a1)" link set eth0 mtu 1450
+
+# ---- big datagrams across (pods' ports max_frame 9014, MTU 1450): the
+# sending kernel fragments to 1450, its host kernel reassembles for the
+# af_packet socket, npvsd decides on the whole datagram, fragments it to
+# the tunnel's inner MTU (1450) and encapsulates each fragment; node B
+# passes the fragments to its pod as they are (its pod ports make none) --
+fb0=$(NPVSD_SOCK=$NPVS_TMP/b.sock npvs_port_stat up tx_frags)
+fp0=$(NPVSD_SOCK=$NPVS_TMP/b.sock npvs_port_stat pb1 tx_frags)
+pod_exec a1 ping -c 3 -i 0.2 -W 2 -s 4000 10.244.2.2 >/dev/null ||
+	npvs_fail "ping -s 4000 a1 -> b1 (across)"
+pod_exec b1 ping -c 3 -i 0.2 -W 2 -s 4000 10.244.1.2 >/dev/null ||
+	npvs_fail "ping -s 4000 b1 -> a1 (across)"
+udp_big_init 6000
+got=$(udp_big a1 b1 10.244.2.2 7000)
+[ "$got" = "$UDP_WANT" ] || npvs_fail "UDP a1 -> b1: got '$got', want '$UDP_WANT'"
+# 4028-byte datagrams: 3 fragments each at 1450; node A sends 3 requests,
+# 3 replies and the 6000-byte datagram's 5, node B 3 replies, 3 requests
+fa=$(( $(NPVSD_SOCK=$NPVS_TMP/a.sock npvs_port_stat up tx_frags) - fa0 ))
+fb=$(( $(NPVSD_SOCK=$NPVS_TMP/b.sock npvs_port_stat up tx_frags) - fb0 ))
+[ "$fa" -ge 25 ] && [ "$fb" -ge 18 ] ||
+	npvs_fail "uplink tx_frags: node A +$fa (want >= 25), node B +$fb (want >= 18)"
+[ "$(tun_drop a vxlan_too_big)" = "$tb0" ] ||
+	npvs_fail "vxlan_too_big moved on node A: $tb0 -> $(tun_drop a vxlan_too_big)"
+[ "$(NPVSD_SOCK=$NPVS_TMP/b.sock npvs_port_stat pb1 tx_frags)" = "$fp0" ] ||
+	npvs_fail "node B fragmented again for b1"
+npvs_log "big datagrams across nodes; uplink fragments: A +$fa, B +$fb"
 
 # ---- policy across nodes: on node B, b1 admits a2 but not a1 (both on
 # node A, known to B by their Pod objects' IPs); b2 stays open ----

@@ -80,7 +80,8 @@ test_boundary(void **state)
 		rte_pktmbuf_free(m);
 	}
 	assert_int_equal(lc.stats.drop[VXLAN_DROP_TOO_BIG_DF], 2);
-	assert_int_equal(lc.stats.drop[VXLAN_DROP_TOO_BIG], 1);
+	/* IPv4 without DF: the caller fragments it, no drop counted here */
+	assert_int_equal(lc.stats.drop[VXLAN_DROP_TOO_BIG], 0);
 }
 
 static void
@@ -94,6 +95,10 @@ test_check_non_ip(void **state)
 	frame[13] = 0x06;
 	m = tt_mbuf(frame, 1500);
 	assert_int_equal(vxlan_mtu_check(&ctx, m), VXLAN_MTU_TOO_BIG);
+	/* not IPv4: nobody fragments it, encap refuses and counts it */
+	assert_int_equal(encap1(m), VXLAN_RES_DROP(VXLAN_DROP_TOO_BIG));
+	assert_int_equal(lc.stats.drop[VXLAN_DROP_TOO_BIG], 1);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 1500);
 	rte_pktmbuf_trim(m, 100);
 	assert_int_equal(vxlan_mtu_check(&ctx, m), VXLAN_MTU_OK);
 	rte_pktmbuf_free(m);

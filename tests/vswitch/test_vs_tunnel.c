@@ -32,6 +32,7 @@ enum { PA, PU };
 #define UL_US TU_IP(192, 168, 77, 1)
 #define UL_PEER TU_IP(192, 168, 77, 2)
 #define UL_OTHER TU_IP(192, 168, 77, 9)
+#define UL_MTU 1000
 
 static const struct rte_ether_addr R = {{ 0x02, 0x6e, 0x70, 0x76, 0x73, 0x01 }};
 static const struct rte_ether_addr A = {{ 0x02, 0, 0, 0, 0, 0x0a }};
@@ -53,6 +54,8 @@ setup(void **state)
 	c.underlay_ip.family = AF_INET;
 	memcpy(c.underlay_ip.addr, &ip, 4);
 	c.underlay_len = 24;
+	c.underlay_mtu = UL_MTU;        /* inner MTU 950: tu_ip4's frames */
+	c.vxlan_udp_csum = true;        /* over the fragments' chains too */
 	tu_start(&T, &c);
 	tu_port_add(&T, "pa", false);
 	tu_port_add(&T, "pu", true);
@@ -195,6 +198,109 @@ test_encap(void **state)
 	assert_int_equal(ii->time_to_live, 63);
 	assert_int_equal(rte_ipv4_cksum(ii), 0);
 	rte_pktmbuf_free(m);
+}
+
+/*
+ * One VXLAN frame of a fragmented datagram: outer headers and checksums
+ * (UDP over the whole chain), within the underlay MTU; the inner
+ * fragment's payload copied into payload at its offset.
+ */
+static uint16_t
+frag_frame_check(const struct rte_mbuf *m, uint8_t *payload, uint16_t *off,
+		bool *mf)
+{
+	uint8_t buf[UL_MTU + 14];
+	const struct rte_ether_hdr *oe;
+	const struct rte_ipv4_hdr *oi, *ii;
+	const struct rte_udp_hdr *u;
+	uint16_t tot, fo;
+
+	assert_true(m->pkt_len <= sizeof(buf));
+	oe = rte_pktmbuf_read(m, 0, m->pkt_len, buf);
+	assert_non_null(oe);
+	oi = (const void *)(oe + 1);
+	u = (const void *)(oi + 1);
+	ii = (const void *)((const uint8_t *)(u + 1) + 8 + 14);
+	assert_true(rte_be_to_cpu_16(oi->total_length) <= UL_MTU);
+	assert_int_equal(m->pkt_len, 14 + rte_be_to_cpu_16(oi->total_length));
+	assert_int_equal(oi->fragment_offset, 0);       /* outer: never */
+	assert_int_equal(rte_ipv4_cksum(oi), 0);
+	assert_int_not_equal(u->dgram_cksum, 0);
+	assert_int_equal(rte_ipv4_udptcp_cksum_verify(oi, u), 0);
+	assert_int_equal(rte_be_to_cpu_32(oi->dst_addr), UL_PEER);
+	tot = rte_be_to_cpu_16(ii->total_length);
+	assert_int_equal(m->pkt_len, 50 + 14 + tot);
+	assert_int_equal(rte_ipv4_cksum(ii), 0);
+	assert_int_equal(ii->time_to_live, 63);
+	fo = rte_be_to_cpu_16(ii->fragment_offset);
+	assert_false(fo & RTE_IPV4_HDR_DF_FLAG);
+	*off = (uint16_t)((fo & RTE_IPV4_HDR_OFFSET_MASK) * 8);
+	*mf = (fo & RTE_IPV4_HDR_MF_FLAG) != 0;
+	memcpy(payload + *off, ii + 1, tot - sizeof(*ii));
+	return (uint16_t)(tot - sizeof(*ii));
+}
+
+/*
+ * Too big for the tunnel without DF: fragmented to the inner MTU (950),
+ * each fragment encapsulated; NB datagrams in one burst make more frames
+ * than a tx buffer holds and all of them go out. tx_frags of the uplink,
+ * no drop, no vxlan_too_big.
+ */
+static void
+test_encap_fragments(void **state)
+{
+	enum { NB = 20, PAY = 1400 };   /* 1420 B of IP: 948 + 492 */
+	uint8_t want[PAY], got[PAY];
+	struct rte_mbuf *f[2 * NB + 1];
+	struct vs_port_info pi[4];
+	struct vs_tunnel_info ti;
+	uint64_t drops = 0, encap;
+	uint16_t off, len, total = 0;
+	unsigned int n, i, d, last = 0;
+	bool mf;
+
+	(void)state;
+	for (d = 0; d < VS_DROP_MAX; d++)
+		drops += tu_drops(&T, d);
+	vs_tunnel_info(T.vs, &ti);
+	encap = ti.encap;
+	for (i = 0; i < NB; i++) {
+		struct rte_mbuf *m = tu_ip4(&T, &A, &R, IP_A, REMOTE_POD, 64,
+				IPPROTO_UDP, PAY - 20);
+
+		if (i == 0)
+			memcpy(want, rte_pktmbuf_mtod_offset(m, void *, 14 + 20),
+					PAY - 20);
+		tu_inject(&T, PA, m);
+	}
+	poll_once();
+	n = tu_collect(&T, PU, f, RTE_DIM(f));
+	assert_int_equal(n, 2 * NB);
+	memset(got, 0, sizeof(got));
+	for (i = 0; i < 2; i++) {       /* the first datagram's two */
+		len = frag_frame_check(f[i], got, &off, &mf);
+		total += len;
+		last += !mf;
+		if (!mf)
+			assert_int_equal(off + len, PAY - 20);
+	}
+	for (i = 2; i < n; i++)
+		assert_true(f[i]->pkt_len <= UL_MTU + 14);
+	rte_pktmbuf_free_bulk(f, n);
+	assert_int_equal(last, 1);
+	assert_int_equal(total, PAY - 20);
+	assert_memory_equal(got, want, PAY - 20);
+	for (d = 0; d < VS_DROP_MAX; d++)
+		drops -= tu_drops(&T, d);
+	assert_int_equal(drops, 0);
+	n = vs_port_list(T.vs, pi, RTE_DIM(pi));
+	for (i = 0; i < n && strcmp(pi[i].name, "pu") != 0; i++)
+		;
+	assert_true(i < n);
+	assert_int_equal(pi[i].stats.tx_frags, 2 * NB);
+	vs_tunnel_info(T.vs, &ti);
+	assert_int_equal(ti.drop[VXLAN_DROP_TOO_BIG], 0);
+	assert_int_equal(ti.encap, encap + 2 * NB);
 }
 
 /* Put outer headers from src (network order IPs) in front of inner. */
@@ -398,6 +504,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unresolved_arps),
 		cmocka_unit_test(test_encap),
+		cmocka_unit_test(test_encap_fragments),
 		cmocka_unit_test(test_decap_to_pod),
 		cmocka_unit_test(test_uplink_refused),
 		cmocka_unit_test(test_ttl),
