@@ -175,7 +175,8 @@ struct vs_port_stats {
 	uint64_t rx_truncated;          /**< dropped: cut by the af_packet
 					 *  frame size (drop rx_truncated) */
 	uint64_t tx_frags;              /**< IPv4 fragments made to fit the
-					 *  port's MTU (sent or tx_full) */
+					 *  port's MTU, or on the uplink the
+					 *  tunnel's inner MTU (sent or tx_full) */
 };
 
 struct vs_port_info {

@@ -3,7 +3,8 @@
  * test_vs_tunnel.c: VXLAN between nodes in the switch (vs_tunnel*.c,
  * vs_neigh.c) over ring ports: a pod's packet to another node's subnet
  * (unresolved: an ARP request on the uplink; resolved: a VXLAN frame with
- * the right outer and inner headers), ARP for our underlay IP, VXLAN from
+ * the right outer and inner headers; too big without DF: fragmented and
+ * each fragment encapsulated), ARP for our underlay IP, VXLAN from
  * a known node to a local pod, from an unknown one, non-VXLAN on the
  * uplink, TTL, and vs_node_set/del's checks. One switch for the whole
  * group (EAL starts once per process): the tests run in order and build
